@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('crm', 'opportunity_history') }}
+),
+
+latest as (
+    {{ dedup_latest('source', 'Id', 'CreatedDate') }}
+),
+
+renamed as (
+    select
+        Id as opportunity_history_id,
+        OpportunityId as opportunity_id,
+        {{ clean_text('StageName') }} as stage_name,
+        Amount as amount,
+        Probability as probability,
+        CloseDate as close_date,
+        {{ clean_text('ForecastCategory') }} as forecast_category,
+        CreatedById as changed_by_user_id,
+        CreatedDate as changed_at
+    from latest
+)
+
+select * from renamed

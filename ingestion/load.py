@@ -1,0 +1,467 @@
+"""Land extract files into the ``raw`` schema of the warehouse.
+
+One mechanism for every extract: discover the files in the landing folder, read each with its
+declared format, type every value in DuckDB (vectorised), and in one transaction per file
+insert the good rows into ``raw.<system>__<extract>`` with load metadata, the bad rows into
+``raw._quarantine`` with file, line, column and reason, and a line into ``raw._load_manifest``.
+For every file: rows read = rows loaded + rows quarantined. A file already in the manifest
+with the same content is skipped, so loading is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.contract import LOAD_COLUMNS, Column, Extract, FileFormat
+from ingestion.errors import IngestionError, IngestionErrors
+from ingestion.readers import Batch, ReadInfo, open_extract
+from ingestion.registry import SYSTEMS, for_file
+
+RAW_SCHEMA = "raw"
+_DROP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    relative: str  # path below the landing folder, used as the file's identity
+    system: str
+    extract: Extract
+    extract_date: date
+
+
+@dataclass
+class FileResult:
+    file: str
+    table: str
+    extract_date: date
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    skipped: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def discover(landing: Path, systems: Iterable[str] | None = None) -> list[LandingFile]:
+    """List the extract files in ``landing``, oldest drop first.
+
+    Raises :class:`IngestionErrors` naming every file or folder that is not a known extract.
+    """
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise IngestionError(
+            "the landing folder does not exist"
+            if not landing.exists()
+            else "the landing path is not a folder",
+            file=landing,
+            hint="create it and put the extracts under <landing>/<system>/<YYYY-MM-DD>/, "
+            "or run `leadledger generate --out <folder>` for sample extracts",
+        )
+    wanted = set(systems) if systems is not None else set(SYSTEMS)
+    found: list[LandingFile] = []
+    problems: list[IngestionError] = []
+    for system_dir in sorted(p for p in landing.iterdir() if not p.name.startswith(".")):
+        if system_dir.name not in SYSTEMS:
+            problems.append(
+                IngestionError(
+                    f"unknown source system folder {system_dir.name!r}",
+                    file=system_dir,
+                    hint=f"source folders are {', '.join(SYSTEMS)}; move it out of the landing folder",
+                )
+            )
+            continue
+        if system_dir.name not in wanted:
+            continue
+        if not system_dir.is_dir():
+            problems.append(IngestionError("expected a folder of drops", file=system_dir))
+            continue
+        for drop_dir in sorted(p for p in system_dir.iterdir() if not p.name.startswith(".")):
+            drop_date = _parse_drop(drop_dir)
+            if drop_date is None:
+                problems.append(
+                    IngestionError(
+                        "not a drop folder: drop folders are named by their extract date, YYYY-MM-DD",
+                        file=drop_dir,
+                        hint="put the files into <landing>/<system>/<YYYY-MM-DD>/",
+                    )
+                )
+                continue
+            for path in sorted(p for p in drop_dir.iterdir() if not p.name.startswith(".")):
+                extract = for_file(system_dir.name, path.name)
+                if extract is None:
+                    known = ", ".join(e.file_name for e in SYSTEMS[system_dir.name])
+                    problems.append(
+                        IngestionError(
+                            f"unknown extract {path.name!r} for source system {system_dir.name!r}",
+                            file=path,
+                            hint=f"known files are {known}; remove or rename it",
+                        )
+                    )
+                    continue
+                if not path.is_file():
+                    problems.append(IngestionError("expected a file, found a folder", file=path))
+                    continue
+                found.append(
+                    LandingFile(
+                        path=path,
+                        relative=path.relative_to(landing).as_posix(),
+                        system=system_dir.name,
+                        extract=extract,
+                        extract_date=drop_date,
+                    )
+                )
+    if problems:
+        raise IngestionErrors(problems)
+    found.sort(key=lambda f: (f.extract_date, f.relative))
+    return found
+
+
+def _parse_drop(path: Path) -> date | None:
+    if not path.is_dir() or not _DROP_RE.match(path.name):
+        return None
+    try:
+        return date.fromisoformat(path.name)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- typing in SQL
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]:
+    """SQL expression typing the text column, and a description of what was expected."""
+    v = f"nullif(trim({_quote(col.name)}), '')"
+    if col.type == "string":
+        return f"nullif({_quote(col.name)}, '')", "text"
+    if col.type == "integer":
+        return f"try_cast({v} as bigint)", "a whole number"
+    if col.type == "decimal":
+        dec, thousands = (
+            ("." if is_jsonl else fmt.decimal_separator),
+            ("" if is_jsonl else fmt.thousands_separator),
+        )
+        expr = v
+        example = "1234.56"
+        if dec != ".":
+            if thousands:
+                expr = f"replace({expr}, {_literal(thousands)}, '')"
+            expr = f"replace({expr}, {_literal(dec)}, '.')"
+            example = f"1{thousands}234{dec}56"
+        # Only well-formed numbers pass: with a decimal comma declared, "1.5" is an error,
+        # not fifteen; thousands separators must group three digits.
+        d, t = re.escape(dec), re.escape(thousands)
+        if thousands:
+            pattern = f"[-+]?([0-9]{{1,3}}({t}[0-9]{{3}})+|[0-9]+)({d}[0-9]+)?"
+        else:
+            pattern = f"[-+]?([0-9]+({d}[0-9]*)?|{d}[0-9]+)([eE][-+]?[0-9]+)?"
+        guard = f"regexp_full_match({v}, {_literal(pattern)})"
+        return (
+            f"case when {guard} then try_cast({expr} as {col.sql_type}) end",
+            f"a number like {example}",
+        )
+    if col.type == "date":
+        date_format = "%Y-%m-%d" if is_jsonl else fmt.date_format
+        return (
+            f"cast(try_strptime({v}, {_literal(date_format)}) as date)",
+            f"a date in the format {date_format}",
+        )
+    if col.type == "timestamp":
+        return (
+            f"timezone('UTC', try_cast({v} as timestamptz))",
+            "an ISO 8601 timestamp like 2024-01-31T09:30:00.000+0000",
+        )
+    if col.type == "boolean":
+        trues = ", ".join(_literal(t) for t in fmt.true_values)
+        falses = ", ".join(_literal(f) for f in fmt.false_values)
+        return (
+            f"case when lower({v}) in ({trues}) then true when lower({v}) in ({falses}) then false end",
+            f"a boolean ({'/'.join(fmt.true_values)} or {'/'.join(fmt.false_values)})",
+        )
+    raise ValueError(col.type)
+
+
+def raw_table_ddl(extract: Extract) -> str:
+    cols = ",\n    ".join(
+        f"{_quote(c.name)} {c.sql_type}" for c in (*extract.columns, *LOAD_COLUMNS)
+    )
+    return f"create table if not exists {RAW_SCHEMA}.{_quote(extract.table)} (\n    {cols}\n)"
+
+
+META_DDL = f"""
+create schema if not exists {RAW_SCHEMA};
+create table if not exists {RAW_SCHEMA}._load_manifest (
+    source_file varchar primary key,
+    source_system varchar not null,
+    raw_table varchar not null,
+    extract_date date not null,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    warnings varchar,
+    loaded_at timestamp not null
+);
+create table if not exists {RAW_SCHEMA}._quarantine (
+    source_file varchar not null,
+    raw_table varchar not null,
+    extract_date date not null,
+    line_number bigint not null,
+    column_name varchar,
+    reason varchar not null,
+    record varchar,
+    loaded_at timestamp not null
+);
+"""
+
+
+def ensure_raw_tables(
+    con: duckdb.DuckDBPyConnection, extracts: Iterable[Extract] | None = None
+) -> None:
+    """Create the raw schema, its bookkeeping tables and the raw table of each extract."""
+    con.execute(META_DDL)
+    for extract in extracts if extracts is not None else [e for es in SYSTEMS.values() for e in es]:
+        con.execute(raw_table_ddl(extract))
+
+
+def _typed_select(extract: Extract) -> str:
+    is_jsonl = extract.format.kind == "jsonl"
+    selects, checks = [], []
+    for col in extract.columns:
+        expr, expected = _parse_expr(col, extract.format, is_jsonl)
+        selects.append(f"{expr} as {_quote(col.name)}")
+        raw = f"nullif(trim({_quote(col.name)}), '')"
+        if col.required:
+            checks.append(
+                f"case when {raw} is null then {_literal(col.name + ': required value missing')} end"
+            )
+        if col.type != "string":
+            checks.append(
+                f"case when {raw} is not null and ({expr}) is null then "
+                f"{_literal(col.name + ': ')} || {_quote(col.name)} || {_literal(' is not ' + expected)} end"
+            )
+    typed_cols = ", ".join(_quote(c.name) for c in extract.columns)
+    return (
+        f"""
+        select
+            {", ".join(selects)},
+            _line_number,
+            _record,
+            list_filter([{", ".join(checks) if checks else "null"}], lambda x: x is not null) as _errors
+        from _batch
+    """,
+        typed_cols,
+    )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
+    """Load one file atomically. Raises IngestionError if the file as a whole is unusable."""
+    extract = lf.extract
+    result = FileResult(file=lf.relative, table=extract.table, extract_date=lf.extract_date)
+    sha = _file_sha256(lf.path)
+    previous = con.execute(
+        f"select sha256 from {RAW_SCHEMA}._load_manifest where source_file = ?", [lf.relative]
+    ).fetchone()
+    if previous is not None:
+        if previous[0] == sha:
+            result.skipped = True
+            return result
+        raise IngestionError(
+            "this file was loaded before with different content",
+            file=lf.relative,
+            hint="a delivered drop must not change; put corrections into a new drop folder "
+            "(a later extract date), where they supersede earlier rows",
+        )
+    if lf.path.stat().st_size == 0:
+        if extract.format.kind == "jsonl":
+            batches = iter(())
+            info = None
+        else:
+            raise IngestionError(
+                "the file is empty (zero bytes, not even a header)",
+                file=lf.relative,
+                line=1,
+                hint="check whether the export was interrupted and deliver it again",
+            )
+    else:
+        info, batches = open_extract(lf.path, extract, lf.relative)
+
+    select_sql, typed_cols = _typed_select(extract)
+    target = f"{RAW_SCHEMA}.{_quote(extract.table)}"
+    con.execute("begin transaction")
+    try:
+        for batch in batches:
+            _load_batch(con, lf, batch, select_sql, typed_cols, target, loaded_at, result)
+        result.warnings = _warnings(info)
+        con.execute(
+            f"insert into {RAW_SCHEMA}._load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                lf.relative,
+                lf.system,
+                extract.table,
+                lf.extract_date,
+                sha,
+                lf.path.stat().st_size,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_quarantined,
+                "; ".join(result.warnings) or None,
+                loaded_at,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _warnings(info: ReadInfo | None) -> list[str]:
+    if info is None:
+        return []
+    warnings = list(info.warnings)
+    if info.ignored_columns:
+        warnings.append(f"ignored columns not in the contract: {', '.join(info.ignored_columns)}")
+    if info.missing_optional_columns:
+        warnings.append(
+            f"optional columns missing (loaded as null): {', '.join(info.missing_optional_columns)}"
+        )
+    return warnings
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection,
+    lf: LandingFile,
+    batch: Batch,
+    select_sql: str,
+    typed_cols: str,
+    target: str,
+    loaded_at: datetime,
+    result: FileResult,
+) -> None:
+    quarantine = f"insert into {RAW_SCHEMA}._quarantine values (?, ?, ?, ?, ?, ?, ?, ?)"
+    for reject in batch.rejects:
+        con.execute(
+            quarantine,
+            [
+                lf.relative,
+                lf.extract.table,
+                lf.extract_date,
+                reject.line,
+                reject.column,
+                reject.reason,
+                reject.record,
+                loaded_at,
+            ],
+        )
+    result.rows_read += len(batch) + len(batch.rejects)
+    result.rows_quarantined += len(batch.rejects)
+    if not len(batch):
+        return
+    arrays = {name: pa.array(values, type=pa.string()) for name, values in batch.columns.items()}
+    arrays["_line_number"] = pa.array(batch.lines, type=pa.int64())
+    arrays["_record"] = pa.array(batch.records, type=pa.string())
+    con.register("_batch", pa.table(arrays))
+    con.execute(f"create or replace temp table _typed as {select_sql}")
+    con.unregister("_batch")
+    hash_expr = f"md5(cast([{', '.join(f'cast({_quote(c.name)} as varchar)' for c in lf.extract.columns)}] as varchar))"
+    loaded = con.execute(
+        f"""
+        insert into {target}
+        select {typed_cols}, ?, _line_number, ?, ?, {hash_expr}
+        from _typed where len(_errors) = 0
+        """,
+        [lf.relative, lf.extract_date, loaded_at],
+    ).fetchone()[0]
+    bad = con.execute(
+        f"""
+        insert into {RAW_SCHEMA}._quarantine
+        select ?, ?, ?, _line_number,
+               regexp_extract(_errors[1], '^([^:]+):', 1),
+               array_to_string(_errors, '; '),
+               _record, ?
+        from _typed where len(_errors) > 0
+        """,
+        [lf.relative, lf.extract.table, lf.extract_date, loaded_at],
+    ).fetchone()[0]
+    con.execute("drop table _typed")
+    result.rows_loaded += loaded
+    result.rows_quarantined += bad
+
+
+def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def load_landing(
+    warehouse: Path | str,
+    landing: Path | str,
+    systems: Iterable[str] | None = None,
+    tables: Iterable[str] | None = None,
+    progress: Callable[[FileResult, int, int], None] | None = None,
+    loaded_at: datetime | None = None,
+) -> list[FileResult]:
+    """Load every new file of ``systems`` (default: all) from ``landing`` into ``warehouse``.
+
+    ``tables`` restricts loading to some raw tables (e.g. ``{"crm__leads"}``).
+
+    Files that fail as a whole are reported together at the end in :class:`IngestionErrors`;
+    every other file is loaded (each file atomically).
+    """
+    files = discover(Path(landing), systems)
+    if tables is not None:
+        wanted = set(tables)
+        files = [f for f in files if f.extract.table in wanted]
+    loaded_at = loaded_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    results: list[FileResult] = []
+    problems: list[IngestionError] = []
+    con = connect(warehouse)
+    try:
+        ensure_raw_tables(con, {f.extract for f in files} | _extracts_of(systems))
+        for i, lf in enumerate(files, start=1):
+            try:
+                result = load_file(con, lf, loaded_at)
+            except IngestionError as exc:
+                problems.append(exc)
+                continue
+            results.append(result)
+            if progress:
+                progress(result, i, len(files))
+    finally:
+        con.close()
+    if problems:
+        raise IngestionErrors(problems)
+    return results
+
+
+def _extracts_of(systems: Iterable[str] | None) -> set[Extract]:
+    names = set(systems) if systems is not None else set(SYSTEMS)
+    return {e for name in names for e in SYSTEMS.get(name, ())}

@@ -1,0 +1,19 @@
+"""The Dagster code location: collects the definitions of each concern under defs/."""
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import dbt_models, dbt_resource
+from orchestration.defs.ingest.assets import ingest_assets
+
+full_pipeline = dg.define_asset_job(
+    "full_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every new extract, then build and test the whole dbt project.",
+)
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, dbt_models],
+    jobs=[full_pipeline],
+    resources={"dbt": dbt_resource},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,39 @@
+"""Where things live. Every path can be overridden with an environment variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file (LEADLEDGER_WAREHOUSE, default warehouse/leadledger.duckdb)."""
+    return _path("LEADLEDGER_WAREHOUSE", PROJECT_ROOT / "warehouse" / "leadledger.duckdb")
+
+
+def landing_path() -> Path:
+    """The landing folder of extracts (LEADLEDGER_LANDING, default data/landing)."""
+    return _path("LEADLEDGER_LANDING", PROJECT_ROOT / "data" / "landing")
+
+
+def landing_is_configured() -> bool:
+    return bool(os.environ.get("LEADLEDGER_LANDING"))
+
+
+def dagster_home() -> Path:
+    """The local Dagster instance (DAGSTER_HOME, default .dagster_home)."""
+    return _path("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")
+
+
+def export_environment() -> None:
+    """Pin resolved paths in the environment so dbt subprocesses see the same warehouse."""
+    os.environ["LEADLEDGER_WAREHOUSE"] = str(warehouse_path())
+    os.environ["LEADLEDGER_LANDING"] = str(landing_path())

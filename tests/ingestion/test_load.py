@@ -1,0 +1,246 @@
+"""Parsing and landing of extract files: formats, quarantine accounting, idempotency, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.errors import IngestionError, IngestionErrors
+from ingestion.finance import CAMPAIGN_COSTS, FX_RATES
+from ingestion.load import load_landing
+from tests.conftest import write_drop
+
+COST_HEADER = ";".join(CAMPAIGN_COSTS.column_names)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_erp_csv_decimal_comma_dates_and_cp1252(landing: Path, tmp_path: Path) -> None:
+    content = (
+        f"{COST_HEADER}\r\n"
+        "K-1;31.01.2024;701A;Agentur;Müller Werbeagentur GmbH;12.345,67;EUR;Jänner\r\n"
+        "K-2;01.02.2024;;Druck;Weiß & Söhne;-1,5;CHF;\r\n"
+    )
+    write_drop(landing, "finance", "2024-02-01", "campaign_costs.csv", content, encoding="cp1252")
+    wh = tmp_path / "wh.duckdb"
+    [result] = load_landing(wh, landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 2, 0)
+    rows = query(
+        wh,
+        "select Belegnummer, Belegdatum, Kampagne, Lieferant, Betrag, _line_number from raw.finance__campaign_costs order by 1",
+    )
+    assert rows == [
+        ("K-1", date(2024, 1, 31), "701A", "Müller Werbeagentur GmbH", Decimal("12345.67"), 2),
+        ("K-2", date(2024, 2, 1), None, "Weiß & Söhne", Decimal("-1.50"), 3),
+    ]
+
+
+def test_utf8_file_declared_cp1252_is_read_as_utf8_and_reported(
+    landing: Path, tmp_path: Path
+) -> None:
+    content = f"{COST_HEADER}\nK-1;31.01.2024;701A;Agentur;Müller GmbH;1,00;EUR;\n"
+    write_drop(landing, "finance", "2024-02-01", "campaign_costs.csv", content, encoding="utf-8")
+    wh = tmp_path / "wh.duckdb"
+    [result] = load_landing(wh, landing)
+    assert query(wh, "select Lieferant from raw.finance__campaign_costs") == [("Müller GmbH",)]
+    assert any("UTF-8" in w for w in result.warnings)
+
+
+def test_bad_values_are_quarantined_with_line_column_and_reason(
+    landing: Path, tmp_path: Path
+) -> None:
+    content = (
+        f"{COST_HEADER}\n"
+        "K-1;31.01.2024;701A;Agentur;A;10,00;EUR;ok\n"
+        "K-2;31.02.2024;701A;Agentur;B;10,00;EUR;bad date\n"
+        "K-3;01.02.2024;701A;Agentur;C;1.5;EUR;decimal point where a comma is declared\n"
+        ";01.02.2024;701A;Agentur;D;1,00;EUR;missing key\n"
+        "K-5;01.02.2024;701A;Agentur;E;1,00;EUR;too;many\n"
+        'K-6;01.02.2024;701A;Agentur;F;2,00;EUR;"multi\nline text"\n'
+        "K-7;01.02.2024;701A;Agentur;G;abc;EUR;not a number\n"
+    )
+    write_drop(landing, "finance", "2024-02-01", "campaign_costs.csv", content, encoding="cp1252")
+    wh = tmp_path / "wh.duckdb"
+    [result] = load_landing(wh, landing)
+    assert result.rows_read == 7
+    assert result.rows_loaded == 2
+    assert result.rows_quarantined == 5
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined
+    quarantined = {
+        line: (column, reason)
+        for line, column, reason in query(
+            wh, "select line_number, column_name, reason from raw._quarantine order by line_number"
+        )
+    }
+    assert set(quarantined) == {3, 4, 5, 6, 9}
+    assert quarantined[3][0] == "Belegdatum" and "31.02.2024" in quarantined[3][1]
+    assert quarantined[4][0] == "Betrag"
+    assert quarantined[5] == ("Belegnummer", "Belegnummer: required value missing")
+    assert "expected 8 fields, found 9" in quarantined[6][1]
+    assert quarantined[9][0] == "Betrag"
+    # The multi-line record starts on line 7; the record after it on line 9.
+    assert query(
+        wh, "select Belegnummer, _line_number from raw.finance__campaign_costs order by 1"
+    ) == [
+        ("K-1", 2),
+        ("K-6", 7),
+    ]
+
+
+def test_loading_twice_adds_nothing(landing: Path, tmp_path: Path) -> None:
+    write_drop(
+        landing,
+        "finance",
+        "2024-02-01",
+        "fx_rates.csv",
+        "Datum;Waehrung;Kurs\n01.02.2024;USD;1,0812\n",
+        "cp1252",
+    )
+    wh = tmp_path / "wh.duckdb"
+    first = load_landing(wh, landing)
+    second = load_landing(wh, landing)
+    assert not first[0].skipped and second[0].skipped
+    assert query(wh, "select count(*) from raw.finance__fx_rates") == [(1,)]
+    assert query(wh, "select count(*) from raw._load_manifest") == [(1,)]
+
+
+def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
+    path = write_drop(
+        landing,
+        "finance",
+        "2024-02-01",
+        "fx_rates.csv",
+        "Datum;Waehrung;Kurs\n01.02.2024;USD;1,08\n",
+        "cp1252",
+    )
+    wh = tmp_path / "wh.duckdb"
+    load_landing(wh, landing)
+    path.write_text("Datum;Waehrung;Kurs\n01.02.2024;USD;1,09\n", encoding="cp1252")
+    with pytest.raises(IngestionErrors, match="loaded before with different content"):
+        load_landing(wh, landing)
+
+
+def test_missing_required_column_names_file_line_and_column(landing: Path, tmp_path: Path) -> None:
+    write_drop(
+        landing,
+        "finance",
+        "2024-02-01",
+        "fx_rates.csv",
+        "Datum,Waehrung,Kurs\n01.02.2024,USD,1.08\n",
+        "cp1252",
+    )
+    with pytest.raises(IngestionErrors) as info:
+        load_landing(tmp_path / "wh.duckdb", landing)
+    [error] = info.value.errors
+    assert error.file == "finance/2024-02-01/fx_rates.csv"
+    assert error.line == 1
+    assert error.column == "Datum"
+    assert "delimiter ';'" in str(error)
+
+
+def test_other_files_load_when_one_fails(landing: Path, tmp_path: Path) -> None:
+    write_drop(landing, "finance", "2024-02-01", "fx_rates.csv", "", "cp1252")
+    write_drop(
+        landing,
+        "finance",
+        "2024-02-01",
+        "budgets.csv",
+        "Kostenstelle;Monat;Budget;Istkosten;Waehrung\nMarketing;01.01.2024;1.000,00;900,00;EUR\n",
+        "cp1252",
+    )
+    wh = tmp_path / "wh.duckdb"
+    with pytest.raises(IngestionErrors, match="zero bytes"):
+        load_landing(wh, landing)
+    assert query(wh, "select Budget from raw.finance__budgets") == [(Decimal("1000.00"),)]
+
+
+def test_unknown_extract_and_missing_landing_are_clear_errors(
+    landing: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(IngestionError, match="does not exist") as info:
+        load_landing(tmp_path / "wh.duckdb", tmp_path / "nowhere")
+    assert "leadledger generate" in str(info.value)
+    write_drop(landing, "crm", "2024-02-01", "Opportunities.xlsx", "x")
+    with pytest.raises(IngestionErrors, match=r"unknown extract 'Opportunities\.xlsx'") as info:
+        load_landing(tmp_path / "wh.duckdb", landing)
+    assert "Opportunity.csv" in str(info.value)
+
+
+def test_salesforce_csv_with_bom_timestamps_and_booleans(landing: Path, tmp_path: Path) -> None:
+    from ingestion.crm import OPPORTUNITIES
+
+    header = ",".join(OPPORTUNITIES.column_names)
+    values = {
+        "Id": "006A",
+        "StageName": "Closed Won",
+        "Amount": "1234.5",
+        "Probability": "100",
+        "CloseDate": "2024-03-01",
+        "IsClosed": "1",
+        "IsWon": "",
+        "CreatedDate": "2024-01-23T02:35:01.000+0100",
+        "SystemModstamp": "2024-01-23T02:35:01.000+0000",
+    }
+    row = ",".join(values.get(c, "") for c in OPPORTUNITIES.column_names)
+    write_drop(landing, "crm", "2024-03-02", "Opportunity.csv", f"\ufeff{header}\r\n{row}\r\n")
+    wh = tmp_path / "wh.duckdb"
+    [result] = load_landing(wh, landing)
+    assert result.rows_loaded == 1
+    assert query(
+        wh,
+        "select Id, Amount, IsClosed, IsWon, CreatedDate, _extract_date from raw.crm__opportunities",
+    ) == [
+        ("006A", Decimal("1234.50"), True, None, datetime(2024, 1, 23, 1, 35, 1), date(2024, 3, 2))
+    ]
+
+
+def test_jsonl_bad_lines_are_quarantined(landing: Path, tmp_path: Path) -> None:
+    good = {
+        "touchpoint_id": "TP-1",
+        "touch_type": "form_fill",
+        "occurred_at": "2024-01-02T10:00:00Z",
+        "email": " A@B.com ",
+    }
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({**good, "touchpoint_id": "TP-3", "occurred_at": "yesterday"}),
+        "",
+        json.dumps({"touch_type": "x", "occurred_at": "2024-01-02T10:00:00Z"}),
+        json.dumps({**good, "touchpoint_id": "TP-6", "extra": 1}),
+    ]
+    write_drop(landing, "marketing", "2024-02-01", "touchpoints.jsonl", "\n".join(lines) + "\n")
+    wh = tmp_path / "wh.duckdb"
+    [result] = load_landing(wh, landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 2, 3)
+    assert query(wh, "select line_number from raw._quarantine order by 1") == [(2,), (3,), (5,)]
+    assert query(
+        wh, "select touchpoint_id, email, _line_number from raw.marketing__touchpoints order by 1"
+    ) == [
+        ("TP-1", " A@B.com ", 1),
+        ("TP-6", " A@B.com ", 6),
+    ]
+    assert "ignored columns not in the contract: extra" in result.warnings
+
+
+def test_fx_rate_keeps_six_decimals(landing: Path, tmp_path: Path) -> None:
+    assert FX_RATES.column("Kurs").scale == 6
+    write_drop(
+        landing,
+        "finance",
+        "2024-02-01",
+        "fx_rates.csv",
+        "Datum;Waehrung;Kurs\n01.02.2024;CHF;0,934512\n",
+        "cp1252",
+    )
+    wh = tmp_path / "wh.duckdb"
+    load_landing(wh, landing)
+    assert query(wh, "select Kurs from raw.finance__fx_rates") == [(Decimal("0.934512"),)]
