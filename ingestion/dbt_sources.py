@@ -55,8 +55,6 @@ def render(system: str) -> str:
             lines.append(f"          - name: {_q(col.name)}")
             desc = col.description or f"{col.name} as exported ({col.type})."
             lines.append(f"            description: {_q(desc)}")
-            if col.required:
-                lines.append("            data_tests: [not_null]")
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.dbt.assets import dbt_models, dbt_resource
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.progress import progress_logger
 
 full_pipeline = dg.define_asset_job(
     "full_pipeline",
@@ -16,4 +17,5 @@ defs = dg.Definitions(
     jobs=[full_pipeline],
     resources={"dbt": dbt_resource},
     executor=dg.in_process_executor,
+    loggers={"console": dg.colored_console_logger, "progress": progress_logger},
 )

@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets: models, seeds and snapshots; dbt tests as asset checks."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,7 +1,5 @@
 """One ingestion asset per raw table, grouped in one multi-asset per source system."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 
 import dagster as dg

@@ -41,9 +41,9 @@ candidate_rates as (
     from calendar
     inner join published_rates
         on
-            published_rates.rate_date <= calendar.calendar_date
-            and published_rates.rate_date
-            >= {{ dbt.dateadd('day', -1 * var('fx_max_gap_days'), 'calendar.calendar_date') }}
+            calendar.calendar_date >= published_rates.rate_date
+            and {{ dbt.dateadd('day', -1 * var('fx_max_gap_days'), 'calendar.calendar_date') }}
+            <= published_rates.rate_date
 ),
 
 foreign_rates as (
@@ -76,7 +76,11 @@ with_reporting_rate as (
         all_rates.calendar_date,
         all_rates.currency_code,
         all_rates.rate_date,
-        {{ dbt.datediff('all_rates.rate_date', 'all_rates.calendar_date', 'day') }} as rate_age_days,
+        {{ dbt.datediff(
+            'all_rates.rate_date',
+            'all_rates.calendar_date',
+            'day',
+        ) }} as rate_age_days,
         all_rates.units_per_base,
         '{{ var("reporting_currency") }}' as reporting_currency,
         cast(reporting.units_per_base / all_rates.units_per_base as decimal(24, 12)) as to_reporting_rate

@@ -27,18 +27,15 @@ cost_per_campaign as (
 
 revenue_per_campaign as (
     select
-        case
-            when opportunities.campaign_id in (select campaigns.campaign_id from campaigns)
-                then opportunities.campaign_id
-            else '(none)'
-        end as campaign_id,
+        coalesce(campaigns.campaign_id, '(none)') as campaign_id,
         count(*) as opportunities,
-        sum(case when is_won then 1 else 0 end) as won_deals,
-        sum(case when is_closed and not is_won then 1 else 0 end) as lost_deals,
-        sum(case when is_won then amount_reporting else 0 end) as won_revenue,
-        sum(case when not is_closed then amount_reporting else 0 end) as open_pipeline
+        sum(case when opportunities.is_won then 1 else 0 end) as won_deals,
+        sum(case when opportunities.is_closed and not opportunities.is_won then 1 else 0 end) as lost_deals,
+        sum(case when opportunities.is_won then opportunities.amount_reporting else 0 end) as won_revenue,
+        sum(case when not opportunities.is_closed then opportunities.amount_reporting else 0 end) as open_pipeline
     from opportunities
-    group by 1
+    left join campaigns on opportunities.campaign_id = campaigns.campaign_id
+    group by coalesce(campaigns.campaign_id, '(none)')
 ),
 
 campaign_rows as (

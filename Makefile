@@ -1,0 +1,38 @@
+# Thin wrappers; the logic lives in the `leadledger` CLI and in pytest.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export LEADLEDGER_WAREHOUSE ?= $(CURDIR)/warehouse/leadledger.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup demo run test lint format dev bench clean
+
+setup:  ## install uv if missing, then the locked environment
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+demo: setup  ## sample extracts -> whole pipeline -> the campaign answer
+	$(UV) run leadledger demo
+
+run: setup  ## the pipeline on LEADLEDGER_LANDING
+	$(UV) run leadledger run
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run python -m ingestion.dbt_sources --check
+	cd dbt_project && LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run dbt parse --quiet
+	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff lint dbt_project/models dbt_project/macros --processes 2
+
+format: setup
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff fix dbt_project/models --processes 2
+
+test: lint  ## lint + every test
+	$(UV) run pytest
+
+dev: setup  ## Dagster UI on http://127.0.0.1:3000
+	$(UV) run leadledger ui
+
+clean:
+	rm -rf warehouse data .dagster_home dbt_project/target

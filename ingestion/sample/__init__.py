@@ -1,0 +1,5 @@
+"""Deterministic, realistic sample extracts for CRM, marketing and finance."""
+
+from ingestion.sample.generator import GenerationSummary, generate
+
+__all__ = ["GenerationSummary", "generate"]

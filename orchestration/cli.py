@@ -1,0 +1,232 @@
+"""The `leadledger` command line: generate sample extracts, run the pipeline, get answers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from orchestration import settings
+
+app = typer.Typer(
+    help="Lead-to-revenue warehouse: CRM, marketing and finance extracts in, campaign ROI out.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+# Wide enough for the tables when output goes to a file or CI log rather than a terminal.
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@app.command()
+def generate(
+    out: Annotated[
+        Path, typer.Option(help="Landing folder to write the extracts to (must be empty).")
+    ],
+    scale: Annotated[
+        float, typer.Option(help="Size factor: 1 = about 10,000 leads over three years.")
+    ] = 1.0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives byte-identical files.")
+    ] = 42,
+    start: Annotated[
+        str, typer.Option(help="First day of the generated history (YYYY-MM-DD).")
+    ] = "2023-01-01",
+    end: Annotated[
+        str, typer.Option(help="Last day of the generated history (YYYY-MM-DD).")
+    ] = "2025-12-31",
+    cadence: Annotated[
+        str, typer.Option(help="How often systems export: monthly, weekly or daily.")
+    ] = "monthly",
+    mess_rate: Annotated[
+        float,
+        typer.Option(
+            help="Share of real-world mess (re-deliveries, messy e-mails, corrections); 0 disables."
+        ),
+    ] = 0.01,
+) -> None:
+    """Write realistic sample extracts (CRM, marketing, finance) into a landing folder."""
+    from ingestion.sample.generator import generate as run_generator
+
+    with _progress() as progress:
+        task = progress.add_task("generating", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            progress.update(task, description=f"generating: {step}", completed=done, total=total)
+
+        summary = run_generator(
+            out,
+            scale=scale,
+            seed=seed,
+            start=date.fromisoformat(start),
+            end=date.fromisoformat(end),
+            cadence=cadence,
+            mess_rate=mess_rate,
+            progress=report,
+        )
+    console.print(
+        f"Wrote {summary.files} files in {len(summary.drops)} drops to {summary.out_dir} "
+        f"in {summary.seconds:.1f}s: "
+        + ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
+    )
+
+
+def _prepare_dagster_home() -> Path:
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _use_paths(landing: Path | None, warehouse: Path | None) -> None:
+    if landing is not None:
+        os.environ["LEADLEDGER_LANDING"] = str(landing.resolve())
+    if warehouse is not None:
+        os.environ["LEADLEDGER_WAREHOUSE"] = str(warehouse.resolve())
+    settings.export_environment()
+
+
+def run_pipeline() -> bool:
+    """Materialise the whole asset graph in-process; True if every step succeeded."""
+    _prepare_dagster_home()
+    import dagster as dg
+
+    from orchestration.defs.dbt.assets import dbt_project
+
+    with console.status("parsing the dbt project"):
+        dbt_project.preparer.prepare(dbt_project)
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("full_pipeline")
+    console.print(
+        f"Running the pipeline: landing [bold]{settings.landing_path()}[/] -> warehouse "
+        f"[bold]{settings.warehouse_path()}[/]"
+    )
+    started = time.monotonic()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+        )
+    elapsed = time.monotonic() - started
+    if result.success:
+        console.print(f"[green]Pipeline succeeded[/] in {elapsed:.0f}s (run {result.run_id}).")
+    else:
+        console.print(f"[red]Pipeline failed[/] after {elapsed:.0f}s (run {result.run_id}).")
+        for event in result.all_events:
+            if event.is_step_failure:
+                console.print(
+                    f"[red]- {event.step_key}:[/] {event.event_specific_data.error.message.strip()}"
+                )
+    return result.success
+
+
+@app.command()
+def run(
+    landing: Annotated[
+        Path | None,
+        typer.Option(help="Landing folder (default: LEADLEDGER_LANDING or data/landing)."),
+    ] = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="DuckDB warehouse file (default: LEADLEDGER_WAREHOUSE or warehouse/leadledger.duckdb)."
+        ),
+    ] = None,
+) -> None:
+    """Run the whole pipeline: ingest new extracts, build and test every dbt model."""
+    _use_paths(landing, warehouse)
+    if not run_pipeline():
+        raise typer.Exit(1)
+    _print_answers()
+
+
+@app.command()
+def demo(
+    scale: Annotated[
+        float,
+        typer.Option(help="Size of the generated sample (when no landing folder is configured)."),
+    ] = 1.0,
+    fresh: Annotated[
+        bool, typer.Option(help="Start from an empty warehouse (and new sample data if generated).")
+    ] = False,
+) -> None:
+    """Generate sample extracts if none are configured, run everything, print the answer."""
+    _use_paths(None, None)
+    landing = settings.landing_path()
+    if fresh:
+        settings.warehouse_path().unlink(missing_ok=True)
+        if not settings.landing_is_configured() and landing.exists():
+            shutil.rmtree(landing)
+    if not settings.landing_is_configured() and not (landing.exists() and any(landing.iterdir())):
+        console.print(
+            f"No landing folder configured: generating sample extracts (scale {scale}) into {landing}"
+        )
+        generate(out=landing, scale=scale)
+    if not run_pipeline():
+        raise typer.Exit(1)
+    _print_answers()
+
+
+@app.command()
+def campaigns(
+    top: Annotated[int, typer.Option(help="How many campaigns to show.")] = 15,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB warehouse file.")] = None,
+) -> None:
+    """Print per campaign: cost, expected revenue (plan), won revenue, ROI."""
+    _use_paths(None, warehouse)
+    _print_answers(top)
+
+
+def _print_answers(top: int = 15) -> None:
+    from orchestration.report import print_campaign_table
+
+    print_campaign_table(console, settings.warehouse_path(), top=top)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+) -> None:
+    """Start the Dagster UI (and daemon) on 127.0.0.1 with the full asset graph."""
+    _use_paths(None, None)
+    home = _prepare_dagster_home()
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (instance in {home}); Ctrl-C stops it.")
+    cmd = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    raise typer.Exit(subprocess.call(cmd, cwd=settings.PROJECT_ROOT))
+
+
+if __name__ == "__main__":
+    app()

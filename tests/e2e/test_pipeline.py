@@ -1,0 +1,232 @@
+"""End to end: generate a small sample, run the whole pipeline as a user would (the CLI), and
+check the marts against numbers recomputed here, independently, from the landing files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ingestion.registry import ALL_EXTRACTS
+from ingestion.sample.generator import generate
+
+pytestmark = pytest.mark.e2e
+
+SCALE = 0.05
+
+
+def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
+    env = {
+        **os.environ,
+        "LEADLEDGER_LANDING": str(landing),
+        "LEADLEDGER_WAREHOUSE": str(root / "warehouse" / "test.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "COLUMNS": "200",
+    }
+    first = _run_cli(["run"], env)
+    assert first.returncode == 0, first.stdout[-5000:] + first.stderr[-5000:]
+    return {
+        "landing": landing,
+        "warehouse": Path(env["LEADLEDGER_WAREHOUSE"]),
+        "env": env,
+        "stdout": first.stdout,
+    }
+
+
+def _sql(warehouse: Path, query: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(query).df()
+
+
+# ------------------------------------------------------------------ independent reading
+
+
+def _read_all(landing: Path, system: str, file_name: str) -> pd.DataFrame:
+    frames = []
+    for path in sorted((landing / system).glob(f"*/{file_name}")):
+        if system == "finance":
+            df = pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+        elif system == "crm":
+            df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        else:
+            df = (
+                pd.read_json(path, lines=True, dtype=False)
+                if path.stat().st_size
+                else pd.DataFrame()
+            )
+        df["drop"] = path.parent.name
+        df["line"] = range(len(df))
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _german_number(values: pd.Series) -> pd.Series:
+    return values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False).astype(float)
+
+
+def _latest(df: pd.DataFrame, key: str, modified: str | None = None) -> pd.DataFrame:
+    order = [c for c in (modified, "drop", "line") if c]
+    return df.sort_values(order).groupby(key, as_index=False).tail(1)
+
+
+def _eur_rates(landing: Path) -> pd.DataFrame:
+    fx = _read_all(landing, "finance", "fx_rates.csv")
+    fx = _latest(fx.assign(key=fx["Datum"] + fx["Waehrung"]), "key")
+    fx = pd.DataFrame(
+        {
+            "rate_date": pd.to_datetime(fx["Datum"], format="%d.%m.%Y"),
+            "currency": fx["Waehrung"].str.strip(),
+            "per_eur": _german_number(fx["Kurs"]),
+        }
+    )
+    return fx.sort_values("rate_date")
+
+
+def _to_eur(
+    frame: pd.DataFrame, date_col: str, amount_col: str, currency_col: str, rates: pd.DataFrame
+) -> pd.Series:
+    frame = frame.assign(_d=pd.to_datetime(frame[date_col]), _pos=range(len(frame))).sort_values(
+        "_d"
+    )
+    foreign = frame[frame[currency_col] != "EUR"]
+    merged = pd.merge_asof(
+        foreign,
+        rates.rename(columns={"currency": currency_col}),
+        left_on="_d",
+        right_on="rate_date",
+        by=currency_col,
+        direction="backward",
+        tolerance=pd.Timedelta(days=7),
+    )
+    assert merged["per_eur"].notna().all(), "the sample must have FX rates for every booking date"
+    eur = pd.Series(frame[amount_col].to_numpy(), index=frame["_pos"].to_numpy(), dtype=float)
+    eur.loc[merged["_pos"].to_numpy()] = (
+        merged[amount_col].to_numpy() / merged["per_eur"].to_numpy()
+    )
+    return eur.sort_index()
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_every_row_is_loaded_or_quarantined(pipeline: dict) -> None:
+    manifest = _sql(pipeline["warehouse"], "select * from raw._load_manifest")
+    assert (manifest.rows_read == manifest.rows_loaded + manifest.rows_quarantined).all()
+    files = {
+        p.relative_to(pipeline["landing"]).as_posix() for p in pipeline["landing"].glob("*/*/*")
+    }
+    assert set(manifest.source_file) == files
+    for extract in ALL_EXTRACTS:
+        counted = len(_read_all(pipeline["landing"], extract.system, extract.file_name))
+        loaded = _sql(pipeline["warehouse"], f"select count(*) as n from raw.{extract.table}").n[0]
+        quarantined = _sql(
+            pipeline["warehouse"],
+            f"select count(*) as n from raw._quarantine where raw_table = '{extract.table}'",
+        ).n[0]
+        assert counted == loaded + quarantined, extract.table
+
+
+def test_won_revenue_per_campaign_matches_an_independent_computation(pipeline: dict) -> None:
+    landing = pipeline["landing"]
+    opps = _latest(_read_all(landing, "crm", "Opportunity.csv"), "Id", "SystemModstamp")
+    won = opps[opps["IsWon"] == "1"].copy()
+    won["Amount"] = won["Amount"].astype(float)
+    won["eur"] = _to_eur(
+        won, "CloseDate", "Amount", "CurrencyIsoCode", _eur_rates(landing)
+    ).to_numpy()
+    campaigns = set(_read_all(landing, "marketing", "campaigns.jsonl")["campaign_id"])
+    won["campaign"] = won["CampaignId"].where(won["CampaignId"].isin(campaigns), "(none)")
+    expected = won.groupby("campaign")["eur"].sum()
+
+    report = _sql(
+        pipeline["warehouse"],
+        "select campaign_id, won_revenue, won_deals from marts.rpt_campaign_performance",
+    )
+    actual = report.set_index("campaign_id")["won_revenue"].astype(float)
+    assert expected.sum() > 0
+    assert actual.sum() == pytest.approx(expected.sum(), abs=0.01 * len(won))
+    for campaign, value in expected.items():
+        assert actual[campaign] == pytest.approx(value, abs=0.01 * len(won)), campaign
+    assert (actual.drop(expected.index) == 0).all()
+    deals = won.groupby("campaign").size()
+    assert report.set_index("campaign_id")["won_deals"].loc[deals.index].tolist() == deals.tolist()
+
+
+def test_campaign_cost_matches_finance_and_nothing_is_lost(pipeline: dict) -> None:
+    landing = pipeline["landing"]
+    costs = _latest(_read_all(landing, "finance", "campaign_costs.csv"), "Belegnummer")
+    costs["amount"] = _german_number(costs["Betrag"])
+    costs["Waehrung"] = costs["Waehrung"].str.strip()
+    costs["date"] = pd.to_datetime(costs["Belegdatum"], format="%d.%m.%Y")
+    costs["eur"] = _to_eur(costs, "date", "amount", "Waehrung", _eur_rates(landing)).to_numpy()
+    campaigns = set(_read_all(landing, "marketing", "campaigns.jsonl")["campaign_id"])
+    costs["campaign"] = costs["Kampagne"].where(costs["Kampagne"].isin(campaigns), "(none)")
+    expected = costs.groupby("campaign")["eur"].sum()
+
+    report = _sql(
+        pipeline["warehouse"], "select campaign_id, actual_cost from marts.rpt_campaign_performance"
+    )
+    actual = report.set_index("campaign_id")["actual_cost"].astype(float)
+    assert "(none)" in expected.index, "the sample should contain unassigned cost lines"
+    assert actual.sum() == pytest.approx(costs["eur"].sum(), abs=0.01 * len(costs))
+    for campaign, value in expected.items():
+        assert actual[campaign] == pytest.approx(value, abs=0.01 * len(costs)), campaign
+
+
+def test_the_answer_is_printed(pipeline: dict) -> None:
+    out = pipeline["stdout"]
+    assert "What did the campaigns bring in?" in out
+    top = _sql(
+        pipeline["warehouse"],
+        "select campaign_name from marts.rpt_campaign_performance where not is_unassigned order by won_revenue desc limit 1",
+    ).campaign_name[0]
+    assert top in out
+
+
+def _mart_checksums(warehouse: Path) -> dict[str, str]:
+    tables = _sql(
+        warehouse,
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1",
+    ).table_name
+    result = {}
+    for table in tables:
+        frame = _sql(warehouse, f"select * from marts.{table} order by all")
+        result[table] = hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        ).hexdigest()
+    return result
+
+
+def test_running_again_changes_nothing(pipeline: dict) -> None:
+    before_raw = _sql(pipeline["warehouse"], "select count(*) as n from raw.crm__opportunities").n[
+        0
+    ]
+    before = _mart_checksums(pipeline["warehouse"])
+    again = _run_cli(["run"], pipeline["env"])
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert (
+        _sql(pipeline["warehouse"], "select count(*) as n from raw.crm__opportunities").n[0]
+        == before_raw
+    )
+    assert _mart_checksums(pipeline["warehouse"]) == before
