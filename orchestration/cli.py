@@ -199,10 +199,15 @@ def campaigns(
     _print_answers(top)
 
 
-def _print_answers(top: int = 15) -> None:
-    from orchestration.report import print_campaign_table
+def _print_answers(top: int | None = None) -> None:
+    from orchestration.reports import SUMMARIES, print_campaign_table
 
-    print_campaign_table(console, settings.warehouse_path(), top=top)
+    warehouse = settings.warehouse_path()
+    if top is not None:
+        print_campaign_table(console, warehouse, top=top)
+        return
+    for summary in SUMMARIES:
+        summary(console, warehouse)
 
 
 @app.command()

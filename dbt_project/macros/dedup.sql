@@ -3,7 +3,8 @@
     Extracts are delta exports: the same record arrives again in a later drop when it changed,
     and sometimes unchanged (a re-delivery). The latest version wins: ordered by the source's
     own modification timestamp (if it has one), then the extract date of the drop, then the
-    line in the file. Adapter-neutral (no QUALIFY). Adds a column _delivery_count. -#}
+    line in the file. Adapter-neutral (no QUALIFY). Adds a column _delivery_count.
+    With var reporting_date set, drops delivered after that date are ignored. -#}
 {% macro dedup_latest(relation, key_columns, modified_column=none) -%}
     {%- set keys = key_columns if key_columns is not string else [key_columns] -%}
     select *
@@ -19,6 +20,9 @@
             ) as _delivery_rank,
             count(*) over (partition by {{ keys | join(', ') }}) as _delivery_count
         from {{ relation }}
+        {%- if var('reporting_date', none) %}
+        where _extract_date <= cast('{{ var("reporting_date") }}' as date)
+        {%- endif %}
     ) as ranked_deliveries
     where _delivery_rank = 1
 {%- endmacro %}

@@ -1,0 +1,18 @@
+"""Answers printed on the terminal after a run, read from the warehouse's marts.
+
+Each module has one `print_*` function taking (console, warehouse path); SUMMARIES lists them
+in the order `leadledger demo` / `run` prints them.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from orchestration.reports.campaigns import print_campaign_table
+
+Summary = Callable[[Console, Path], None]
+
+SUMMARIES: list[Summary] = [
+    print_campaign_table,
+]
