@@ -111,10 +111,10 @@ def run_pipeline() -> bool:
     _prepare_dagster_home()
     import dagster as dg
 
-    from orchestration.defs.dbt.assets import dbt_project
+    from orchestration.defs.dbt.project import prepare
 
     with console.status("parsing the dbt project"):
-        dbt_project.preparer.prepare(dbt_project)
+        prepare()
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("full_pipeline")
@@ -134,10 +134,12 @@ def run_pipeline() -> bool:
         console.print(f"[green]Pipeline succeeded[/] in {elapsed:.0f}s (run {result.run_id}).")
     else:
         console.print(f"[red]Pipeline failed[/] after {elapsed:.0f}s (run {result.run_id}).")
+        from orchestration.progress import root_cause
+
         for event in result.all_events:
             if event.is_step_failure:
                 console.print(
-                    f"[red]- {event.step_key}:[/] {event.event_specific_data.error.message.strip()}"
+                    f"[red]- {event.step_key}:[/] {root_cause(event.event_specific_data.error)}"
                 )
     return result.success
 
@@ -197,6 +199,43 @@ def campaigns(
     """Print per campaign: cost, expected revenue (plan), won revenue, ROI."""
     _use_paths(None, warehouse)
     _print_answers(top)
+
+
+def _model_help() -> str:
+    from orchestration.reports.attribution import MODEL_HELP
+
+    return "Attribution model (default: all side by side). " + "; ".join(
+        f"{k}: {v}" for k, v in MODEL_HELP.items()
+    )
+
+
+@app.command()
+def campaign(
+    name: Annotated[str, typer.Argument(help="Campaign id, or part of its name.")],
+    model: Annotated[str | None, typer.Option(help=_model_help())] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Only cost invoiced and deals won up to this date (YYYY-MM-DD)."),
+    ] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB warehouse file.")] = None,
+) -> None:
+    """What did one campaign cost, what did we expect, what did it bring in (every model)?"""
+    from orchestration.reports.attribution import MODEL_HELP, print_campaign_answer
+
+    if model is not None and model not in MODEL_HELP:
+        raise typer.BadParameter(
+            f"unknown model {model!r}; choose one of {', '.join(MODEL_HELP)}", param_hint="--model"
+        )
+    _use_paths(None, warehouse)
+    found = print_campaign_answer(
+        console,
+        settings.warehouse_path(),
+        name,
+        model=model,
+        as_of=date.fromisoformat(as_of) if as_of else None,
+    )
+    if not found:
+        raise typer.Exit(1)
 
 
 def _print_answers(top: int | None = None) -> None:

@@ -15,6 +15,15 @@ _console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 _NOISE = ("Logging an `AssetObservation` instead of an `AssetCheckResult`",)
 
 
+def root_cause(error: object) -> str:
+    """The innermost error message: what the user needs, not Dagster's wrapper around it."""
+    message = ""
+    while error is not None:
+        message = getattr(error, "message", "") or message
+        error = getattr(error, "cause", None)
+    return message.strip()
+
+
 class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -25,6 +34,8 @@ class _ProgressHandler(logging.Handler):
             if record.levelno < logging.INFO or any(n in message for n in _NOISE):
                 return
             if record.levelno >= logging.WARNING:
+                if "Dependencies for step" in message:
+                    message = "not run: an upstream step failed"
                 _console.print(f"  [yellow]! {step}: {message}[/]")
             elif step and not message.startswith(
                 ("Copying", "A dbt subsetted", "Running dbt command", "Finished dbt")
@@ -39,8 +50,9 @@ class _ProgressHandler(logging.Handler):
                 f"[green]  done {step}[/] ({event.event_specific_data.duration_ms / 1000:.1f}s)"
             )
         elif kind == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            _console.print(f"[red]  FAILED {step}: {error.message.strip() if error else ''}[/]")
+            _console.print(
+                f"[red]  FAILED {step}: {root_cause(event.event_specific_data.error)}[/]"
+            )
         elif kind == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             md = mat.metadata

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from rich.console import Console
 
+from orchestration.reports.attribution import print_attribution_summary
 from orchestration.reports.campaigns import print_campaign_table
 
 Summary = Callable[[Console, Path], None]
 
 SUMMARIES: list[Summary] = [
     print_campaign_table,
+    print_attribution_summary,
 ]

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration import settings
+from orchestration.defs.dbt.metadata import table_metadata
 
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
@@ -40,7 +41,29 @@ class LeadledgerTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings.export_environment()
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    # Events are held back until dbt has finished and released the warehouse, so the marts
+    # can be read for row counts and previews (dbt's own log streams to the console live).
+    events = list(invocation.stream())
+
+    def key_of(event: object) -> dg.AssetKey | None:
+        if isinstance(event, dg.Output):
+            return context.asset_key_for_output(event.output_name)
+        if isinstance(event, dg.AssetMaterialization):
+            return event.asset_key
+        return None
+
+    extra = table_metadata(
+        settings.warehouse_path(), [k for k in map(key_of, events) if k is not None]
+    )
+    for event in events:
+        key = key_of(event)
+        if key in extra:
+            event = event.with_metadata({**event.metadata, **extra[key]})
+        yield event
+    error = invocation.get_error()
+    if error is not None:
+        raise error
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)
