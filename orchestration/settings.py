@@ -19,6 +19,13 @@ def warehouse_path() -> Path:
     return _path("LEADLEDGER_WAREHOUSE", PROJECT_ROOT / "warehouse" / "leadledger.duckdb")
 
 
+def published_path() -> Path:
+    """The published warehouse BI users read (LEADLEDGER_PUBLISHED, default
+    warehouse/published/leadledger.duckdb): marts only, replaced atomically after every run
+    whose checks all passed."""
+    return _path("LEADLEDGER_PUBLISHED", warehouse_path().parent / "published" / "leadledger.duckdb")
+
+
 def landing_path() -> Path:
     """The landing folder of extracts (LEADLEDGER_LANDING, default data/landing)."""
     return _path("LEADLEDGER_LANDING", PROJECT_ROOT / "data" / "landing")
@@ -37,3 +44,4 @@ def export_environment() -> None:
     """Pin resolved paths in the environment so dbt subprocesses see the same warehouse."""
     os.environ["LEADLEDGER_WAREHOUSE"] = str(warehouse_path())
     os.environ["LEADLEDGER_LANDING"] = str(landing_path())
+    os.environ["LEADLEDGER_PUBLISHED"] = str(published_path())

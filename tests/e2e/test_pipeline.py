@@ -230,3 +230,90 @@ def test_running_again_changes_nothing(pipeline: dict) -> None:
         == before_raw
     )
     assert _mart_checksums(pipeline["warehouse"]) == before
+
+
+def test_first_touch_attribution_matches_an_independent_computation(pipeline: dict) -> None:
+    landing = pipeline["landing"]
+    leads = _latest(_read_all(landing, "crm", "Lead.csv"), "Id", "SystemModstamp")
+    contacts = _latest(_read_all(landing, "crm", "Contact.csv"), "Id", "SystemModstamp")
+    touches = _latest(_read_all(landing, "marketing", "touchpoints.jsonl"), "touchpoint_id")
+    campaigns = set(_read_all(landing, "marketing", "campaigns.jsonl")["campaign_id"])
+    opps = _latest(_read_all(landing, "crm", "Opportunity.csv"), "Id", "SystemModstamp")
+
+    def first_by_email(frame: pd.DataFrame) -> dict[str, str]:
+        frame = frame.assign(email=frame["Email"].str.strip().str.lower()).query("email != ''")
+        return (
+            frame.sort_values(["CreatedDate", "Id"])
+            .drop_duplicates("email")
+            .set_index("email")["Id"]
+            .to_dict()
+        )
+
+    lead_ids, contact_ids = set(leads["Id"]), set(contacts["Id"])
+    touches["email_norm"] = touches["email"].fillna("").str.strip().str.lower()
+    touches["lead"] = touches["lead_id"].where(
+        touches["lead_id"].isin(lead_ids), touches["email_norm"].map(first_by_email(leads))
+    )
+    touches["contact"] = touches["contact_id"].where(
+        touches["contact_id"].isin(contact_ids), touches["email_norm"].map(first_by_email(contacts))
+    )
+    touches["at"] = pd.to_datetime(touches["occurred_at"], utc=True).dt.tz_localize(None)
+    account_of_contact = contacts.set_index("Id")["AccountId"]
+
+    won = opps[opps["IsWon"] == "1"].copy()
+    won["Amount"] = won["Amount"].astype(float)
+    won["eur"] = _to_eur(
+        won, "CloseDate", "Amount", "CurrencyIsoCode", _eur_rates(landing)
+    ).to_numpy()
+    expected: dict[str, float] = {}
+    for opp in won.itertuples():
+        end = pd.Timestamp(opp.CloseDate) + pd.Timedelta(days=1)
+        mine = touches[
+            ((touches["lead"] == opp.Lead_Id__c) & (opp.Lead_Id__c != ""))
+            | (touches["contact"].map(account_of_contact) == opp.AccountId)
+        ]
+        mine = mine[(mine["at"] < end) & (mine["at"] >= end - pd.Timedelta(days=365))]
+        if mine.empty:
+            key = "(unattributed)"
+        else:
+            first = mine.sort_values(["at", "touchpoint_id"]).iloc[0]
+            key = first["campaign_id"] if first["campaign_id"] in campaigns else "(no campaign)"
+        expected[key] = expected.get(key, 0.0) + opp.eur
+
+    report = (
+        _sql(
+            pipeline["warehouse"],
+            "select campaign_id, attributed_won_revenue from marts.rpt_campaign_roi where attribution_model = 'first_touch'",
+        )
+        .set_index("campaign_id")["attributed_won_revenue"]
+        .astype(float)
+    )
+    assert report.sum() == pytest.approx(won["eur"].sum(), abs=0.01 * len(won))
+    for key, value in expected.items():
+        assert report[key] == pytest.approx(value, abs=0.01 * len(won)), key
+    assert report.drop(list(expected)).abs().sum() == pytest.approx(0.0, abs=0.01)
+
+
+def test_campaign_command_answers_under_every_model(pipeline: dict) -> None:
+    top = _sql(
+        pipeline["warehouse"],
+        "select campaign_id from marts.rpt_campaign_roi where attribution_model = 'linear' and not is_pseudo_campaign "
+        "order by attributed_won_revenue desc limit 1",
+    ).campaign_id[0]
+    result = _run_cli(["campaign", top], pipeline["env"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    for model in (
+        "first_touch",
+        "lead_creation",
+        "last_touch",
+        "linear",
+        "u_shaped",
+        "w_shaped",
+        "full_path",
+        "time_decay",
+        "markov",
+        "shapley",
+    ):
+        assert model in result.stdout
+    missing = _run_cli(["campaign", "no such campaign anywhere"], pipeline["env"])
+    assert missing.returncode == 1 and "No campaign matches" in missing.stdout
