@@ -4,7 +4,7 @@
 Nordics and North America, and writes what its three source systems would have exported:
 
 * ``crm`` (Salesforce style CSV): users, accounts, contacts, leads and their status history,
-  opportunities and their stage history, tasks, events and quotas.
+  opportunities and their stage history, tasks, events, quotas and NPS survey responses.
 * ``marketing`` (JSON Lines): campaigns, campaign members and touchpoints.
 * ``finance`` (German ERP CSV, Windows-1252): campaign cost lines, revenue bookings,
   department budgets and daily FX rates.
@@ -22,7 +22,8 @@ changed between the previous drop date (inclusive) and its own date (exclusive),
 stood at the drop date (so an entity changed twice in a month appears once, in its latest
 state). The first drop additionally contains everything that existed before the window
 starts (initial load: users, accounts, contacts, campaigns, quotas and budgets planned
-before the window). Nothing happens on or after ``end + 1 day``: leads, opportunities and
+before the window, and the pipeline that was already open: opportunities created up to ~5
+months before the window with their stage history and activities). Nothing happens on or after ``end + 1 day``: leads, opportunities and
 campaigns still open then simply stay open. Append-only extracts (histories, touchpoints,
 cost lines, invoices, FX rates) appear in the drop covering their creation (or delivery)
 time.
@@ -60,7 +61,7 @@ from ``seed``, so identical parameters give byte-identical files):
   and travel), FX rates on business days.
 
 Real-world mess (all driven by ``mess_rate``, default 0.01; ``0`` switches all of it off;
-with a positive rate every kind occurs at least once when there is anything to mess up):
+with a positive rate, kinds 2-4 occur at least once whenever there is anything to mess up):
 
 1. Re-delivered rows: a fraction ``mess_rate`` of every drop's rows of every extract is
    delivered again, byte-identical, at the top of the next drop's file (for versioned
@@ -76,12 +77,15 @@ with a positive rate every kind occurs at least once when there is anything to m
 
 Structural (not mess, but worth knowing): ``Kampagne`` is empty on ~3 % of cost lines
 (unmapped cost), campaign ``expected_revenue`` is deliberately far off for some campaigns
-(optimists 3-10x, pessimists ~0.3x of what they actually bring), finance files use CRLF
-line ends.
+(optimists 3-10x, pessimists ~0.3x of what they actually bring), finance documents are
+dated on working days and finance files use CRLF line ends; CRM CSVs quote only fields that
+need it (RFC 4180, LF line ends).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -807,6 +811,16 @@ def _business(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return day * DAY + sec
 
 
+def _weekday(days: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Days moved to the next Monday-Friday (or the previous one at the upper bound ``hi``)."""
+    days = np.clip(np.asarray(days, dtype=np.int64), lo, hi)
+    dow = _dow(days)
+    fwd = days + np.where(dow == 5, 2, np.where(dow == 6, 1, 0))
+    back = days - np.where(dow == 5, 1, np.where(dow == 6, 2, 0))
+    out = np.where(fwd <= hi, fwd, back)
+    return np.where(out < lo, fwd, out)
+
+
 def _ln(rng: np.random.Generator, median: Any, sigma: float, size: int) -> np.ndarray:
     """Lognormal draws with the given median."""
     return np.asarray(median, dtype=np.float64) * np.exp(sigma * rng.standard_normal(size))
@@ -903,8 +917,13 @@ def _csr_pick(
 # ----------------------------------------------------------------------------- arrow strings
 
 
-def _vocab(words: Any) -> pa.Array:
+@functools.lru_cache(maxsize=256)
+def _vocab_cached(words: tuple[str, ...]) -> pa.Array:
     return pa.array(list(words), type=pa.string())
+
+
+def _vocab(words: Any) -> pa.Array:
+    return _vocab_cached(tuple(words))
 
 
 def _take(vocab: pa.Array, idx: np.ndarray) -> pa.Array:
@@ -938,6 +957,7 @@ def _null_where(cond: np.ndarray, arr: pa.Array) -> pa.Array:
 
 # ----------------------------------------------------------------------------- formatting
 
+_EMPTY = pa.array([], type=pa.string())
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 
 
@@ -1184,7 +1204,7 @@ def generate(
             for extract in extracts:
                 versions, build = builders[extract.table]
                 sel = versions.select(lo, hi)
-                lines = _render(extract, build(sel), len(sel))
+                lines = _render(extract, build(sel), len(sel)) if len(sel) else _EMPTY
                 fresh = lines
                 if extract.table in pending:
                     lines = pa.concat_arrays([pending.pop(extract.table), lines])
@@ -1252,7 +1272,7 @@ class _World:
 
     def _users_and_fx(self) -> None:
         rng = self.rng(1)
-        n_rep = max(6, round(30 * self.scale))
+        n_rep = max(8, round(30 * self.scale))
         n_mgr = max(2, round(4 * self.scale))
         n = n_rep + n_mgr
         is_mgr = np.r_[np.zeros(n_rep, bool), np.ones(n_mgr, bool)]
@@ -1269,8 +1289,9 @@ class _World:
         field[rng.choice(n_rep, round(0.4 * n_rep), replace=False)] = True
         field[n_rep:] = rng.random(n_mgr) < 0.5
         field[anchors[:2]] = (True, False)
-        hired_in = (rng.random(n) < 0.2) & ~is_mgr
-        hired_in[anchors] = False
+        others = np.setdiff1d(np.arange(n_rep), anchors)  # reps that may join or leave
+        hired_in = np.zeros(n, dtype=bool)
+        hired_in[rng.choice(others, max(1, round(0.2 * n_rep)), replace=False)] = True
         span_days = self.d1 - self.d0
         hire_day = np.where(
             hired_in,
@@ -1280,7 +1301,7 @@ class _World:
         created = _business((hire_day - rng.integers(3, 15, n)) * DAY + 9 * HOUR, rng)
         leave = np.full(n, NEVER, dtype=np.int64)
         cand = np.setdiff1d(np.flatnonzero(~is_mgr & ~hired_in), anchors)
-        n_leave = min(round(0.08 * n_rep), len(cand)) if n_rep >= 10 else 0
+        n_leave = min(max(1, round(0.08 * n_rep)), len(cand))
         leavers = (
             np.sort(rng.choice(cand, n_leave, replace=False)) if n_leave else np.zeros(0, np.int64)
         )
@@ -1400,7 +1421,9 @@ class _World:
         cur = np.where((region == 0) & (rng.random(n) < 0.15), CHF, cur)
         created = _business((sday - rng.integers(20, 61, n)) * DAY + 9 * HOUR, rng)
         n_mkt_leads = 0.7 * max(150, round(10000 * self.scale * self.yf))
-        budget_factor = (n_mkt_leads / n) / 175.0
+        # Sized so that marketing as a whole returns roughly 2-5x its cost in won revenue
+        # (primary-campaign view), with single campaigns from clear losses to big winners.
+        budget_factor = (n_mkt_leads / n) / 45.0
         lo, hi = CH_BUDGET[channel, 0], CH_BUDGET[channel, 1]
         budget_eur = (lo + rng.random(n) * (hi - lo)) * budget_factor
         budget_eur[:n_ao] = rng.uniform(80_000, 140_000, n_ao) * budget_factor
@@ -1455,11 +1478,11 @@ class _World:
             elif ch == 1:
                 names.append(f"{s:%Y-%m} Webinar: {theme} ({REGIONS[rg]})")
             elif ch == 0:
-                names.append(f"{s:%Y-%m} {CH_LABEL[ch]} {REGIONS[rg]} – {theme}")
+                names.append(f"{s:%Y-%m} {CH_LABEL[ch]} {REGIONS[rg]} \u2013 {theme}")
             elif ch == 5:
                 names.append(f"{s.year} Q{q} Whitepaper \u201e{theme}\u201c {REGIONS[rg]}")
             else:
-                names.append(f"{s.year} Q{q} {CH_LABEL[ch]} {REGIONS[rg]} – {theme}")
+                names.append(f"{s.year} Q{q} {CH_LABEL[ch]} {REGIONS[rg]} \u2013 {theme}")
         self.c_name = _vocab(names)
 
         # daily lists of running campaigns (for touches, re-engagement, opportunity sources)
@@ -1640,7 +1663,7 @@ class _World:
         order = np.argsort(key, kind="stable")
         ks = key[order]
         bounds = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1], True])
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):  # loop over months x territories
+        for a, b in itertools.pairwise(bounds):  # loop over months x territories
             idx = order[a:b]
             mid = int(np.median(t[idx]))
             active = (self.u_hire_day[reps] * DAY <= mid) & (self.u_leave[reps] > mid)
@@ -1700,8 +1723,9 @@ class _World:
             fa: np.ndarray,
             o: np.ndarray,
         ) -> None:
-            for k, v in zip(ev, (i, tt, old, new, b, fa, o), strict=True):
-                ev[k].append(np.array(v, copy=True))
+            dtypes = (np.int32, np.int64, np.int8, np.int8, np.int8, np.int64, np.int32)
+            for k, v, dt in zip(ev, (i, tt, old, new, b, fa, o), dtypes, strict=True):
+                ev[k].append(np.array(v, dtype=dt, copy=True))
 
         k0 = np.full(n, -1)
         record(np.arange(n), t.copy(), k0, state.copy(), k0, np.full(n, NULL), k0)
@@ -1893,6 +1917,29 @@ class _World:
         won_nl, cyc_nl, amt_nl = self._opp_outcome(rng, a_seg[acc_nl], src_nl, rep_nl)
         close_nl = _business(t_nl + (cyc_nl * DAY).astype(np.int64), rng)
         camp_nl = np.where(rng.random(n_nl) < 0.3, self._camp_at(rng, t_nl), -1)
+        # pipeline that was already open when the window starts (part of the first drop)
+        rate = (int((lo["t"] < H).sum()) + n_nl) / max(self.span / DAY, 1.0)
+        n_w = max(3, round(rate * 140))
+        t_w = _business(self.T0 - rng.integers(1, 200, n_w) * DAY - rng.integers(0, DAY, n_w), rng)
+        t_w = np.minimum(t_w, self.T0 - HOUR)
+        cust_w = rng.random(n_w) < 0.5
+        acc_w = np.where(
+            cust_w, cust[rng.integers(0, len(cust), n_w)], pros[rng.integers(0, len(pros), n_w)]
+        )
+        src_w = np.where(cust_w, 9, rng.choice([6, 7, 8], n_w))
+        rep_w = a_owner[acc_w]
+        won_w, cyc_w, amt_w = self._opp_outcome(rng, a_seg[acc_w], src_w, rep_w)
+        close_w = _business(t_w + (cyc_w * DAY).astype(np.int64), rng)
+        open_w = close_w >= self.T0 + DAY
+        t_nl = np.r_[t_nl, t_w[open_w]]
+        acc_nl = np.r_[acc_nl, acc_w[open_w]]
+        src_nl = np.r_[src_nl, src_w[open_w]]
+        rep_nl = np.r_[rep_nl, rep_w[open_w]]
+        won_nl = np.r_[won_nl, won_w[open_w]]
+        amt_nl = np.r_[amt_nl, amt_w[open_w]]
+        close_nl = np.r_[close_nl, close_w[open_w]]
+        camp_nl = np.r_[camp_nl, np.full(int(open_w.sum()), -1)]
+        n_nl = len(t_nl)
 
         o_t = np.r_[lo["t"], t_nl]
         order = np.argsort(o_t, kind="stable")
@@ -2133,7 +2180,7 @@ class _World:
         # reassignment of leads whose owner left while they were still in play
         L = self.u_leave[self.l_owner]
         cand = np.flatnonzero((L < H) & (self.l_created < L))
-        key = lead * (2**33) + (ev["t"] - self.T0 + 2**32)
+        key = lead.astype(np.int64) * (2**33) + (ev["t"] - self.T0 + 2**32)
         kc = cand * (2**33) + (L[cand] - self.T0 + 2**32)
         pos = np.searchsorted(key, kc, "left") - 1
         st_before = ev["new"][pos]
@@ -2353,15 +2400,15 @@ class _World:
         ) -> None:
             parts.append(
                 {
-                    "t": t,
-                    "camp": camp,
-                    "lead": lead,
-                    "contact": contact,
-                    "esrc": esrc,
-                    "out_lead": out_lead,
-                    "out_contact": out_contact,
-                    "out_email": out_email,
-                    "member": member,
+                    "t": np.asarray(t, dtype=np.int64),
+                    "camp": np.asarray(camp, dtype=np.int32),
+                    "lead": np.asarray(lead, dtype=np.int32),
+                    "contact": np.asarray(contact, dtype=np.int32),
+                    "esrc": np.asarray(esrc, dtype=np.int32),
+                    "out_lead": np.asarray(out_lead, dtype=bool),
+                    "out_contact": np.asarray(out_contact, dtype=bool),
+                    "out_email": np.asarray(out_email, dtype=bool),
+                    "member": np.asarray(member, dtype=bool),
                     "primary": np.full(len(t), primary),
                 }
             )
@@ -2478,9 +2525,17 @@ class _World:
             full(n, False),
         )
 
-        tp = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        ok = (tp["t"] >= T0) & (tp["t"] < H)
-        tp = {k: v[ok] for k, v in tp.items()}
+        # one gather per column (in time order), freeing the parts as we go
+        t_all = np.concatenate([p["t"] for p in parts])
+        keep = np.flatnonzero((t_all >= T0) & (t_all < H))
+        keep = keep[np.argsort(t_all[keep], kind="stable")]
+        tp = {"t": t_all[keep]}
+        del t_all
+        for key in [k for k in parts[0] if k != "t"]:
+            col = np.concatenate([p.pop(key) for p in parts])
+            tp[key] = col[keep]
+            del col
+        parts.clear()
         n = len(tp["t"])
         tp["camp"] = np.where((rng.random(n) < 0.05) & ~tp["primary"], -1, tp["camp"])
         ch = np.where(tp["camp"] >= 0, self.c_channel[np.maximum(tp["camp"], 0)], 6)
@@ -2493,10 +2548,7 @@ class _World:
         late = _mess_mask(rng, n, self.mess) if self.mess > 0 else np.zeros(n, bool)
         deliver = np.where(
             late, np.minimum(tp["t"] + (self.period_days + rng.random(n)) * DAY, H - 1), tp["t"]
-        )
-        order = np.argsort(tp["t"], kind="stable")
-        tp = {k: v[order] for k, v in tp.items()}
-        deliver = deliver[order].astype(np.int64)
+        ).astype(np.int64)
         self.tp = tp
         self.n_unknown = int(max(0, -tp["esrc"].min())) if n else 0
         self.tp_v = _Versions(np.arange(n), deliver)
@@ -2536,6 +2588,7 @@ class _World:
             a[mo] for a in (m_camp, m_person, m_t, added, st0, attend, m_ch, ev_day_t)
         )
         self.mem = {"camp": m_camp, "person": m_person, "added": added}
+        del tp["member"], tp["primary"]
         resp = np.flatnonzero(m_ch == 0)
         att = np.flatnonzero(attend)
         self.mem_v = _Versions(
@@ -2588,6 +2641,7 @@ class _World:
         lo_d = np.maximum(self.c_start[lc] - 21, self.d0 - 14)
         hi_d = np.minimum(self.c_end[lc] + 30, self.d1 - 1)
         bday = lo_d + (rng.random(nlines) * np.maximum(hi_d - lo_d + 1, 1)).astype(np.int64)
+        bday = _weekday(bday, self.d0 - 14, self.d1 - 1)  # documents are dated on working days
         keep = (hi_d >= lo_d) & (bday < self.d1)
         lc, amount, bday = lc[keep], amount[keep], bday[keep]
         nlines = len(lc)
@@ -2598,7 +2652,7 @@ class _World:
         ctype = _pick_rows(rng, COST_P, self.c_channel[lc])
         supplier = rng.integers(0, 100, nlines)
         text = rng.integers(0, 3, nlines)
-        unmapped = rng.random(nlines) < 0.03
+        unmapped = _mess_mask(rng, nlines, 0.03)  # at least one line without campaign
         post = np.minimum(bday * DAY + rng.integers(0, 11, nlines) * DAY + 17 * HOUR, H - 1)
         co = np.lexsort((np.arange(nlines), bday))
         self.cost = {
@@ -2615,7 +2669,7 @@ class _World:
         # revenue bookings: one invoice per won opportunity, with a late correction now and then
         wi = np.flatnonzero(won)
         cday = np.floor_divide(self.o_close[wi], DAY)
-        iday = np.minimum(cday + rng.integers(0, 15, len(wi)), self.d1 - 1)
+        iday = _weekday(cday + rng.integers(0, 15, len(wi)), self.d0, self.d1 - 1)
         ro = np.lexsort((wi, iday))
         wi, iday = wi[ro], iday[ro]
         nb = len(wi)
@@ -2770,6 +2824,7 @@ class _World:
             crm.TASKS.table: (self.task_v, self._b_tasks),
             crm.EVENTS.table: (self.event_v, self._b_events),
             crm.QUOTAS.table: (self.quota_v, self._b_quotas),
+            crm.SURVEYS.table: (self._survey_versions(), self._b_surveys),
             marketing.CAMPAIGNS.table: (self.camp_v, self._b_campaigns),
             marketing.CAMPAIGN_MEMBERS.table: (self.mem_v, self._b_members),
             marketing.TOUCHPOINTS.table: (self.tp_v, self._b_touchpoints),
@@ -2782,6 +2837,43 @@ class _World:
         if missing:
             raise AssertionError(f"no generator for {sorted(missing)}")
         return b
+
+    # ------------------------------------------------------------------ NPS surveys (issue 4)
+
+    def _survey_versions(self) -> _Versions:
+        """NPS answers: 3-17 weeks after a won deal, a contact of the account answers (about
+        60 % of won deals) with a score 0-10; accounts that churn later tend to score lower."""
+        if not hasattr(self, "_surveys_v"):
+            rng = self.rng(11)
+            won = np.flatnonzero(self.o_won & (self.o_close < self.H))
+            asked = won[rng.random(len(won)) < 0.6]
+            t = _business(self.o_close[asked] + rng.integers(21, 120, len(asked)) * DAY, rng)
+            asked, t = asked[t < self.H], t[t < self.H]
+            order = np.lexsort((asked, t))
+            asked, t = asked[order], t[order]
+            acc = self.o_acc[asked]
+            churns = np.zeros(self.n_acc, dtype=bool)
+            churns[self.acc_v.ent[self.acc_v["type"] == FORMER]] = True
+            score = np.rint(np.where(churns[acc], 5.0, 8.2) + 1.8 * rng.standard_normal(len(t)))
+            self.survey = {
+                "acc": acc,
+                "contact": self.o_contact[asked],
+                "score": np.clip(score, 0, 10).astype(np.int64),
+            }
+            self._surveys_v = _Versions(np.arange(len(t)), t)
+        return self._surveys_v
+
+    def _b_surveys(self, r: np.ndarray) -> dict[str, Any]:
+        v = self._survey_versions()
+        i = v.ent[r]
+        return {
+            "Id": self._id("a0S", i),
+            "AccountId": self._id("001", self.survey["acc"][i]),
+            "ContactId": self._id("003", self.survey["contact"][i]),
+            "Score__c": self.survey["score"][i],
+            "Response_Date__c": np.floor_divide(v.t[r], DAY),
+            "SystemModstamp": v.t[r],
+        }
 
     def _users_versions(self) -> _Versions:
         n = self.n_users

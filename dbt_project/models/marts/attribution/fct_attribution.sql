@@ -119,20 +119,31 @@ with_amounts as (
     inner join attributable_opportunities on all_rows.opportunity_id = attributable_opportunities.opportunity_id
 ),
 
+with_previous as (
+    {#- the previous row's own cumulative share (not cumulative_share - share, which differs
+        in the last bits), so the rounded differences telescope to the amount exactly -#}
+    select
+        *,
+        coalesce(
+            lag(cumulative_share) over (partition by opportunity_id, attribution_model order by touch_number), 0
+        ) as previous_cumulative_share
+    from with_amounts
+),
+
 allocated as (
     select
         *,
         case
             when touch_number = touches_in_journey
-                then amount - round(amount * (cumulative_share - share), 2)
-            else round(amount * cumulative_share, 2) - round(amount * (cumulative_share - share), 2)
+                then amount - round(amount * previous_cumulative_share, 2)
+            else round(amount * cumulative_share, 2) - round(amount * previous_cumulative_share, 2)
         end as attributed_amount,
         case
             when touch_number = touches_in_journey
-                then amount_reporting - round(amount_reporting * (cumulative_share - share), 2)
-            else round(amount_reporting * cumulative_share, 2) - round(amount_reporting * (cumulative_share - share), 2)
+                then amount_reporting - round(amount_reporting * previous_cumulative_share, 2)
+            else round(amount_reporting * cumulative_share, 2) - round(amount_reporting * previous_cumulative_share, 2)
         end as attributed_amount_reporting
-    from with_amounts
+    from with_previous
 ),
 
 final as (
