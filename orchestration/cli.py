@@ -141,6 +141,9 @@ def run_pipeline() -> bool:
                 console.print(
                     f"[red]- {event.step_key}:[/] {root_cause(event.event_specific_data.error)}"
                 )
+    from orchestration.run_summary import print_run_summary
+
+    print_run_summary(console, result, settings.warehouse_path(), settings.published_path())
     return result.success
 
 
@@ -197,8 +200,8 @@ def campaigns(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB warehouse file.")] = None,
 ) -> None:
     """Print per campaign: cost, expected revenue (plan), won revenue, ROI."""
-    _use_paths(None, warehouse)
-    _print_answers(top)
+    _use_paths(None, None)
+    _print_answers(top, warehouse.resolve() if warehouse else None)
 
 
 def _model_help() -> str:
@@ -226,10 +229,10 @@ def campaign(
         raise typer.BadParameter(
             f"unknown model {model!r}; choose one of {', '.join(MODEL_HELP)}", param_hint="--model"
         )
-    _use_paths(None, warehouse)
+    _use_paths(None, None)
     found = print_campaign_answer(
         console,
-        settings.warehouse_path(),
+        warehouse.resolve() if warehouse else _answers_warehouse(),
         name,
         model=model,
         as_of=date.fromisoformat(as_of) if as_of else None,
@@ -238,10 +241,16 @@ def campaign(
         raise typer.Exit(1)
 
 
-def _print_answers(top: int | None = None) -> None:
+def _answers_warehouse() -> Path:
+    """What BI users see: the published warehouse if there is one, else the working one."""
+    published = settings.published_path()
+    return published if published.exists() else settings.warehouse_path()
+
+
+def _print_answers(top: int | None = None, warehouse: Path | None = None) -> None:
     from orchestration.reports import SUMMARIES, print_campaign_table
 
-    warehouse = settings.warehouse_path()
+    warehouse = warehouse or _answers_warehouse()
     if top is not None:
         print_campaign_table(console, warehouse, top=top)
         return

@@ -4,16 +4,18 @@ import dagster as dg
 
 from orchestration.defs.dbt.assets import dbt_models, dbt_resource
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.defs.publish.assets import published_warehouse
 from orchestration.progress import progress_logger
 
 full_pipeline = dg.define_asset_job(
     "full_pipeline",
     selection=dg.AssetSelection.all(),
-    description="Ingest every new extract, then build and test the whole dbt project.",
+    description="Ingest every new extract, build and test the whole dbt project, run the checks, "
+    "and publish the marts if everything passed (Write-Audit-Publish).",
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models],
+    assets=[*ingest_assets, dbt_models, published_warehouse],
     jobs=[full_pipeline],
     resources={"dbt": dbt_resource},
     executor=dg.in_process_executor,

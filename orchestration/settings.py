@@ -23,7 +23,9 @@ def published_path() -> Path:
     """The published warehouse BI users read (LEADLEDGER_PUBLISHED, default
     warehouse/published/leadledger.duckdb): marts only, replaced atomically after every run
     whose checks all passed."""
-    return _path("LEADLEDGER_PUBLISHED", warehouse_path().parent / "published" / "leadledger.duckdb")
+    return _path(
+        "LEADLEDGER_PUBLISHED", warehouse_path().parent / "published" / "leadledger.duckdb"
+    )
 
 
 def landing_path() -> Path:

@@ -11,10 +11,12 @@ from rich.console import Console
 
 from orchestration.reports.attribution import print_attribution_summary
 from orchestration.reports.campaigns import print_campaign_table
+from orchestration.reports.cost_to_serve import print_cost_to_serve
 
 Summary = Callable[[Console, Path], None]
 
 SUMMARIES: list[Summary] = [
     print_campaign_table,
     print_attribution_summary,
+    print_cost_to_serve,
 ]
