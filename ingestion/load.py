@@ -11,6 +11,7 @@ with the same content is skipped, so loading is idempotent.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -55,6 +56,23 @@ def discover(landing: Path, systems: Iterable[str] | None = None) -> list[Landin
 
     Raises :class:`IngestionErrors` naming every file or folder that is not a known extract.
     """
+    found, problems = scan(landing, systems)
+    if problems:
+        raise IngestionErrors(problems)
+    return found
+
+
+def scan(
+    landing: Path, systems: Iterable[str] | None = None
+) -> tuple[list[LandingFile], list[IngestionError]]:
+    """The extract files in ``landing`` (oldest drop first), and what is wrong in the folder.
+
+    Every entry below the landing folder must be ``<system>/<YYYY-MM-DD>/<extract file>``;
+    anything else (an unknown system, a folder that is not a date, an unknown file name, a
+    folder where a file belongs, a symbolic link) is a problem naming its path and what to
+    do. Hidden entries (names starting with '.', e.g. partial uploads) are ignored. Raises
+    :class:`IngestionError` only when the landing folder itself is missing.
+    """
     landing = Path(landing)
     if not landing.is_dir():
         raise IngestionError(
@@ -68,7 +86,10 @@ def discover(landing: Path, systems: Iterable[str] | None = None) -> list[Landin
     wanted = set(systems) if systems is not None else set(SYSTEMS)
     found: list[LandingFile] = []
     problems: list[IngestionError] = []
-    for system_dir in sorted(p for p in landing.iterdir() if not p.name.startswith(".")):
+    for system_dir in _entries(landing):
+        if system_dir.is_symlink():
+            problems.append(_symlink_error(system_dir))
+            continue
         if system_dir.name not in SYSTEMS:
             problems.append(
                 IngestionError(
@@ -81,33 +102,24 @@ def discover(landing: Path, systems: Iterable[str] | None = None) -> list[Landin
         if system_dir.name not in wanted:
             continue
         if not system_dir.is_dir():
-            problems.append(IngestionError("expected a folder of drops", file=system_dir))
-            continue
-        for drop_dir in sorted(p for p in system_dir.iterdir() if not p.name.startswith(".")):
-            drop_date = _parse_drop(drop_dir)
-            if drop_date is None:
-                problems.append(
-                    IngestionError(
-                        "not a drop folder: drop folders are named by their extract date, YYYY-MM-DD",
-                        file=drop_dir,
-                        hint="put the files into <landing>/<system>/<YYYY-MM-DD>/",
-                    )
+            problems.append(
+                IngestionError(
+                    "expected the folder of a source system's drops, found a file",
+                    file=system_dir,
+                    hint=f"put the files into <landing>/{system_dir.name}/<YYYY-MM-DD>/",
                 )
+            )
+            continue
+        for drop_dir in _entries(system_dir):
+            problem = _drop_problem(drop_dir)
+            if problem is not None:
+                problems.append(problem)
                 continue
-            for path in sorted(p for p in drop_dir.iterdir() if not p.name.startswith(".")):
-                extract = for_file(system_dir.name, path.name)
-                if extract is None:
-                    known = ", ".join(e.file_name for e in SYSTEMS[system_dir.name])
-                    problems.append(
-                        IngestionError(
-                            f"unknown extract {path.name!r} for source system {system_dir.name!r}",
-                            file=path,
-                            hint=f"known files are {known}; remove or rename it",
-                        )
-                    )
-                    continue
-                if not path.is_file():
-                    problems.append(IngestionError("expected a file, found a folder", file=path))
+            drop_date = date.fromisoformat(drop_dir.name)
+            for path in _entries(drop_dir):
+                extract = _extract_of(path, system_dir.name)
+                if isinstance(extract, IngestionError):
+                    problems.append(extract)
                     continue
                 found.append(
                     LandingFile(
@@ -118,10 +130,71 @@ def discover(landing: Path, systems: Iterable[str] | None = None) -> list[Landin
                         extract_date=drop_date,
                     )
                 )
-    if problems:
-        raise IngestionErrors(problems)
     found.sort(key=lambda f: (f.extract_date, f.relative))
-    return found
+    return found, problems
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _symlink_error(path: Path) -> IngestionError:
+    return IngestionError(
+        f"a symbolic link (to {os.readlink(path)}); links below the landing folder are not read",
+        file=path,
+        hint="copy the file or folder into the landing folder instead: a loaded file is "
+        "identified by its path and fingerprinted by its bytes, and a link's target can lie "
+        "outside the landing folder or change behind the loader's back",
+    )
+
+
+def _drop_problem(drop_dir: Path) -> IngestionError | None:
+    if drop_dir.is_symlink():
+        return _symlink_error(drop_dir)
+    system = drop_dir.parent.name
+    if not drop_dir.is_dir():
+        return IngestionError(
+            "a file directly in the system folder; extracts belong in a drop folder named by "
+            "their extract date",
+            file=drop_dir,
+            hint=f"move it to <landing>/{system}/<YYYY-MM-DD>/{drop_dir.name}",
+        )
+    if _parse_drop(drop_dir) is None:
+        return IngestionError(
+            "not a drop folder: drop folders are named by their extract date, YYYY-MM-DD "
+            "(a real calendar date)",
+            file=drop_dir,
+            hint=f"rename it to the day the files were exported, e.g. "
+            f"<landing>/{system}/2024-06-01/",
+        )
+    return None
+
+
+def _extract_of(path: Path, system: str) -> Extract | IngestionError:
+    """The extract a path in a drop folder is, or the problem with it."""
+    known = ", ".join(e.file_name for e in SYSTEMS[system])
+    extract = for_file(system, path.name)
+    if path.is_symlink():
+        return _symlink_error(path)
+    if extract is None:
+        return IngestionError(
+            f"unknown extract {path.name!r} for source system {system!r}",
+            file=path,
+            hint=f"known files are {known}; remove or rename it",
+        )
+    if path.is_dir():
+        return IngestionError(
+            f"expected the file {extract.file_name}, found a folder",
+            file=path,
+            hint=f"remove the folder and put the extract file {extract.file_name} there",
+        )
+    if not path.is_file():
+        return IngestionError(
+            "not a regular file",
+            file=path,
+            hint=f"put the extract file {extract.file_name} there",
+        )
+    return extract
 
 
 def _parse_drop(path: Path) -> date | None:
@@ -134,6 +207,27 @@ def _parse_drop(path: Path) -> date | None:
 
 
 # --------------------------------------------------------------------------- typing in SQL
+
+
+_TIME_WITH_ZONE = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]*)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z][A-Za-z_/+-]*)$"
+_DATE_DIRECTIVES = {"%d": "[0-9]{1,2}", "%m": "[0-9]{1,2}", "%Y": "[0-9]{4}"}
+
+
+def date_pattern(date_format: str) -> str | None:
+    """Regular expression for the text of a date in ``date_format`` (four-digit years).
+
+    ``None`` when the format uses a directive other than %d, %m and %Y.
+    """
+    parts = re.split(r"(%.)", date_format)
+    pattern = []
+    for part in parts:
+        if part.startswith("%"):
+            if part not in _DATE_DIRECTIVES:
+                return None
+            pattern.append(_DATE_DIRECTIVES[part])
+        else:
+            pattern.append(re.escape(part))
+    return "".join(pattern)
 
 
 def _quote(name: str) -> str:
@@ -177,13 +271,20 @@ def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]
         )
     if col.type == "date":
         date_format = "%Y-%m-%d" if is_jsonl else fmt.date_format
-        return (
-            f"cast(try_strptime({v}, {_literal(date_format)}) as date)",
-            f"a date in the format {date_format}",
-        )
+        parsed = f"cast(try_strptime({v}, {_literal(date_format)}) as date)"
+        # strptime reads '31.01.24' as the year 24: the shape is checked first.
+        pattern = date_pattern(date_format)
+        if pattern is not None:
+            parsed = f"case when regexp_full_match({v}, {_literal(pattern)}) then {parsed} end"
+        return parsed, f"a date in the format {date_format}"
     if col.type == "timestamp":
+        # An explicit offset or zone is converted to UTC; a value without one is UTC already
+        # (not the session's time zone). A year must have four digits.
+        has_zone = f"regexp_matches({v}, {_literal(_TIME_WITH_ZONE)})"
         return (
-            f"timezone('UTC', try_cast({v} as timestamptz))",
+            f"case when not regexp_matches({v}, '^[0-9]{{4}}-') then null "
+            f"when {has_zone} then timezone('UTC', try_cast({v} as timestamptz)) "
+            f"else try_cast({v} as timestamp) end",
             "an ISO 8601 timestamp like 2024-01-31T09:30:00.000+0000",
         )
     if col.type == "boolean":
@@ -280,21 +381,37 @@ def _file_sha256(path: Path) -> str:
 
 def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
     """Load one file atomically. Raises IngestionError if the file as a whole is unusable."""
+    try:
+        return _load_file(con, lf, loaded_at)
+    except OSError as exc:
+        raise IngestionError(
+            f"the file cannot be read: {exc.strerror or exc}",
+            file=lf.relative,
+            hint="check that it exists and that the user running the pipeline may read it, "
+            "then run again",
+        ) from exc
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
     extract = lf.extract
     result = FileResult(file=lf.relative, table=extract.table, extract_date=lf.extract_date)
     sha = _file_sha256(lf.path)
     previous = con.execute(
-        f"select sha256 from {RAW_SCHEMA}._load_manifest where source_file = ?", [lf.relative]
+        f"select sha256, loaded_at from {RAW_SCHEMA}._load_manifest where source_file = ?",
+        [lf.relative],
     ).fetchone()
     if previous is not None:
         if previous[0] == sha:
             result.skipped = True
             return result
         raise IngestionError(
-            "this file was loaded before with different content",
+            "this file was loaded before with different content (loaded "
+            f"{previous[1]:%Y-%m-%d %H:%M} UTC, sha256 then {previous[0][:12]}..., now "
+            f"{sha[:12]}...); it is not loaded again",
             file=lf.relative,
-            hint="a delivered drop must not change; put corrections into a new drop folder "
-            "(a later extract date), where they supersede earlier rows",
+            hint="a delivered file must not change: restore the delivered version, and put "
+            "corrected rows into a new drop folder (a later extract date), where they "
+            "supersede the earlier rows",
         )
     if lf.path.stat().st_size == 0:
         if extract.format.kind == "jsonl":
@@ -305,7 +422,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: dateti
                 "the file is empty (zero bytes, not even a header)",
                 file=lf.relative,
                 line=1,
-                hint="check whether the export was interrupted and deliver it again",
+                hint="check whether the export was interrupted and replace the file with a "
+                "complete export; an extract without rows still has its header line",
             )
     else:
         info, batches = open_extract(lf.path, extract, lf.relative)
@@ -433,16 +551,16 @@ def load_landing(
 
     ``tables`` restricts loading to some raw tables (e.g. ``{"crm__leads"}``).
 
-    Files that fail as a whole are reported together at the end in :class:`IngestionErrors`;
-    every other file is loaded (each file atomically).
+    Files that fail as a whole, and entries of the landing folder that are not extracts, are
+    reported together at the end in :class:`IngestionErrors`; every other file is loaded
+    (each file atomically).
     """
-    files = discover(Path(landing), systems)
+    files, problems = scan(Path(landing), systems)
     if tables is not None:
         wanted = set(tables)
         files = [f for f in files if f.extract.table in wanted]
     loaded_at = loaded_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     results: list[FileResult] = []
-    problems: list[IngestionError] = []
     con = connect(warehouse)
     try:
         ensure_raw_tables(con, {f.extract for f in files} | _extracts_of(systems))

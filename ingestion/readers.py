@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,59 +57,177 @@ class ReadInfo:
     warnings: list[str] = field(default_factory=list)
 
 
-def _detect_encoding(path: Path, declared: str) -> tuple[str, list[str]]:
-    """Return the encoding to read with, plus warnings.
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SINGLE_BYTE = {"cp1252", "windows1252", "latin1", "iso88591"}
 
-    Windows-1252 decodes any byte, so a UTF-8 file read as cp1252 would silently turn
-    'Müller' into 'MÃ¼ller'. A file declared cp1252 that is valid UTF-8 with non-ASCII
-    characters is therefore read as UTF-8, and the switch is reported.
+
+def _encoding_key(encoding: str) -> str:
+    return encoding.lower().replace("-", "").replace("_", "")
+
+
+def encoding_name(encoding: str) -> str:
+    """Human name of a Python codec name, as used in messages."""
+    key = _encoding_key(encoding)
+    if key in {"utf8", "utf8sig"}:
+        return "UTF-8"
+    if key in {"cp1252", "windows1252"}:
+        return "Windows-1252"
+    return encoding
+
+
+def _detect_encoding(path: Path, extract: Extract, display: str) -> tuple[str, list[str]]:
+    """Return the codec to read ``path`` with, plus warnings; raise if it cannot be decoded.
+
+    A UTF-8 byte order mark is optional in every UTF-8 file and always removed. Windows-1252
+    decodes almost any byte, so a UTF-8 file read as cp1252 would silently turn 'Müller' into
+    'MÃ¼ller': a file declared cp1252 that is valid UTF-8 with non-ASCII characters (or a
+    UTF-8 byte order mark) is therefore read as UTF-8, and the switch is reported. Every other
+    undecodable byte is an error naming line, column and byte, checked before a row is loaded.
     """
+    declared = extract.format.encoding
     raw = path.read_bytes()
-    if declared.lower().replace("-", "") in {"cp1252", "windows1252", "latin1", "iso88591"}:
+    if raw.startswith(_UTF16_BOMS):
+        raise IngestionError(
+            "the file is UTF-16 encoded (it starts with a UTF-16 byte order mark)",
+            file=display,
+            line=1,
+            hint=f"export it as {encoding_name(declared)}, the encoding this extract is "
+            f"declared with (a spreadsheet's 'Unicode text' export writes UTF-16)",
+        )
+    if _encoding_key(declared) in _SINGLE_BYTE:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
+            pass
+        else:
+            if raw.startswith(_UTF8_BOM) or any(ord(ch) > 127 for ch in text):
+                return "utf-8-sig", [
+                    f"declared {encoding_name(declared)} but the file is UTF-8; read as UTF-8"
+                ]
             return declared, []
-        if any(ord(ch) > 127 for ch in text):
-            return "utf-8-sig", [f"declared {declared} but the file is UTF-8; read as UTF-8"]
-        return declared, []
-    # UTF-8 declared: locate the first undecodable byte for a precise error.
+        codec = declared
+    else:
+        codec = "utf-8-sig" if _encoding_key(declared) in {"utf8", "utf8sig"} else declared
     try:
-        raw.decode(declared)
+        raw.decode(codec)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise IngestionError(
-            f"byte 0x{raw[exc.start]:02x} at character {col} cannot be decoded as {declared}",
-            file=path,
-            line=line,
-            hint=f"re-export the file as {declared} (this extract is declared {declared}), "
-            "or declare its real encoding in the extract's format",
-        ) from None
-    return declared, []
+        raise _decode_error(raw, exc.start, extract, display) from None
+    return codec, []
+
+
+def _decode_error(raw: bytes, offset: int, extract: Extract, display: str) -> IngestionError:
+    declared = encoding_name(extract.format.encoding)
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    byte = raw[offset]
+    message = f"byte 0x{byte:02x} (character {offset - line_start + 1} of the line) is not valid {declared}"
+    if _encoding_key(extract.format.encoding) in _SINGLE_BYTE:
+        message += " and the file is not UTF-8 either"
+        hint = f"export the file as {declared} or as UTF-8"
+    else:
+        as_cp1252 = bytes([byte]).decode("cp1252", errors="replace")
+        if as_cp1252.isalpha():
+            message += (
+                f" (in Windows-1252 it is {as_cp1252!r}: the file looks Windows-1252 encoded)"
+            )
+        hint = (
+            f"export the file as {declared}, the encoding this extract is declared with; if the "
+            f"system can only write another encoding, declare it in the extract's format "
+            f"(ingestion/{extract.system}/__init__.py)"
+        )
+    prefix = raw[line_start:offset].decode("utf-8", errors="replace")
+    return IngestionError(
+        message,
+        file=display,
+        line=line,
+        column=None if line == 1 else column_at(prefix, _raw_header(raw, extract), extract),
+        hint=hint,
+    )
+
+
+def _raw_header(raw: bytes, extract: Extract) -> list[str]:
+    if extract.format.kind != "csv":
+        return []
+    first = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)]
+    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+    return next(csv.reader([text], delimiter=extract.format.delimiter), [])
+
+
+def column_at(prefix: str, header: list[str], extract: Extract) -> str | None:
+    """The column a position belongs to, given the text of its line up to that position.
+
+    CSV: the field count of the prefix, looked up in the header. JSON Lines: the last key
+    before the position. ``None`` when it cannot be told.
+    """
+    if extract.format.kind == "jsonl":
+        keys = re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', prefix)
+        return keys[-1] if keys else None
+    fields = next(csv.reader([prefix], delimiter=extract.format.delimiter), [""])
+    index = max(len(fields) - 1, 0)
+    return header[index].strip() if index < len(header) else None
 
 
 def _match_header(
     path: Path, extract: Extract, header: list[str], info: ReadInfo
 ) -> list[int | None]:
-    """Map contract columns to positions in the file's header (case-insensitive)."""
-    normalised = [h.strip().lstrip("\ufeff").lower() for h in header]
+    """Map contract columns to positions in the file's header.
+
+    Names match ignoring case and surrounding spaces. A contract column without such a match
+    also matches a header name that differs only in spaces, underscores or hyphens inside
+    ("Close Date" for CloseDate), with a warning. A contract column that appears twice is an
+    error: the loader cannot tell which one is meant.
+    """
+    normalised = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    loose = [re.sub(r"[\s_-]+", "", n) for n in normalised]
     positions: list[int | None] = []
     missing_required = []
     for col in extract.columns:
         key = col.name.lower()
-        if key in normalised:
-            positions.append(normalised.index(key))
-        else:
-            positions.append(None)
-            (missing_required if col.required else info.missing_optional_columns).append(col.name)
+        hits = [i for i, n in enumerate(normalised) if n == key]
+        if len(hits) > 1:
+            raise IngestionError(
+                f"column {col.name!r} appears {len(hits)} times in the header "
+                f"(fields {', '.join(str(i + 1) for i in hits)})",
+                file=path,
+                line=1,
+                column=col.name,
+                hint="remove the duplicate column from the export: the loader cannot tell "
+                "which of them is meant",
+            )
+        positions.append(hits[0] if hits else None)
     known = {c.name.lower() for c in extract.columns}
-    info.ignored_columns = [h for h, n in zip(header, normalised, strict=True) if n not in known]
+    for index, col in enumerate(extract.columns):
+        if positions[index] is not None:
+            continue
+        key = re.sub(r"[\s_-]+", "", col.name.lower())
+        taken = {p for p in positions if p is not None}
+        hits = [
+            i
+            for i, n in enumerate(loose)
+            if n == key and i not in taken and normalised[i] not in known
+        ]
+        if len(hits) == 1:
+            positions[index] = hits[0]
+            info.warnings.append(f"header {header[hits[0]]!r} read as column {col.name!r}")
+        elif col.required:
+            missing_required.append(col.name)
+        else:
+            info.missing_optional_columns.append(col.name)
+    used = {p for p in positions if p is not None}
+    info.ignored_columns = [h for i, h in enumerate(header) if i not in used]
     if missing_required:
         delimiter_hint = ""
         if len(header) == 1 and extract.format.kind == "csv":
             delimiter_hint = (
                 f" The header has a single column: is the delimiter {extract.format.delimiter!r}?"
+            )
+        renamed_hint = ""
+        if info.ignored_columns:
+            renamed_hint = (
+                f"; if the source renamed a column (not in the contract: "
+                f"{', '.join(info.ignored_columns)}), rename it back in the export or change "
+                f"the contract in ingestion/{extract.system}/__init__.py"
             )
         raise IngestionError(
             f"required column(s) {', '.join(missing_required)} missing from the header "
@@ -117,17 +236,104 @@ def _match_header(
             line=1,
             column=missing_required[0],
             hint=f"{extract.table} expects {extract.format.describe()} with the columns "
-            f"{', '.join(extract.column_names)}; fix the export or rename the column",
+            f"{', '.join(extract.column_names)}; fix the export{renamed_hint}",
         )
     return positions
 
 
+class _LineTap:
+    """Hands a file's lines to ``csv.reader`` and keeps those consumed since the last take().
+
+    ``csv.reader`` reads exactly the lines of one record per ``next()``, so ``take()`` returns
+    the record's original text: quarantined rows keep what the file really said.
+    """
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._taken: list[str] = []
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._taken.append(line)
+        return line
+
+    def take(self) -> str:
+        text = "".join(self._taken)
+        self._taken.clear()
+        return text
+
+
+def _csv_error_reject(
+    exc: csv.Error,
+    text: str,
+    first: int,
+    last: int,
+    header: list[str],
+    extract: Extract,
+    display: str,
+) -> Reject:
+    """The quarantine row for a record the CSV parser rejects.
+
+    A quote still open at the end of the file is an error for the whole file: from that
+    quote on, the parser cannot tell where records end (the file is truncated, or a stray
+    quote swallowed every record after it). Loading the part before it would make the
+    complete file, delivered again at the same path, count as a changed file.
+    """
+    record = text.rstrip("\r\n")
+    if str(exc) == "unexpected end of data":
+        fields = next(csv.reader([record], delimiter=extract.format.delimiter, strict=False), [])
+        index = max(len(fields) - 1, 0)
+        where = "on the same line" if first == last else f"at line {last}"
+        raise IngestionError(
+            f"a quoted value opened in this record is never closed: the file ends inside it, "
+            f"{where}; the file is truncated, or a quote inside a value is not doubled",
+            file=display,
+            line=first,
+            column=header[index].strip() if index < len(header) else None,
+            hint="check whether the export was interrupted and replace the file with a complete "
+            'export; a quote inside a quoted value must be written twice ("")',
+        )
+    return Reject(
+        first,
+        None,
+        f'malformed CSV record: {exc} (a quote inside a quoted value must be doubled: "")',
+        record,
+    )
+
+
+def _field_count_reject(
+    row: list[str], record: str, line: int, header: list[str], extract: Extract
+) -> Reject:
+    width, found = len(header), len(row)
+    delimiter = extract.format.delimiter
+    if found < width:
+        return Reject(
+            line,
+            header[found].strip(),
+            f"expected {width} fields, found {found}: the record ends before column "
+            f"{header[found].strip()!r} (a line cut short, or a delimiter other than {delimiter!r}?)",
+            record,
+        )
+    return Reject(
+        line,
+        None,
+        f"expected {width} fields, found {found}: a value containing {delimiter!r} must be quoted",
+        record,
+    )
+
+
 def read_csv(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, Iterator[Batch]]:
     fmt = extract.format
-    encoding, warnings = _detect_encoding(path, fmt.encoding)
+    encoding, warnings = _detect_encoding(path, extract, display)
     info = ReadInfo(encoding=encoding, warnings=warnings)
     handle = path.open(newline="", encoding=encoding)
-    reader = csv.reader(handle, delimiter=fmt.delimiter, strict=False)
+    tap = _LineTap(iter(handle))
+    # strict: a quote left open at the end of the file (a truncated file) or a stray quote
+    # after a quoted value is an error, never a silently merged or shortened value.
+    reader = csv.reader(tap, delimiter=fmt.delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -140,7 +346,13 @@ def read_csv(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, Iter
         ) from None
     except csv.Error as exc:
         handle.close()
-        raise IngestionError(f"the header cannot be parsed: {exc}", file=display, line=1) from None
+        raise IngestionError(
+            f"the header cannot be parsed: {exc}",
+            file=display,
+            line=1,
+            hint=f"the first line must be the header: {fmt.delimiter.join(extract.column_names)}",
+        ) from None
+    tap.take()
     info.header = header
     try:
         positions = _match_header(Path(display), extract, header, info)
@@ -149,6 +361,11 @@ def read_csv(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, Iter
         raise
     width = len(header)
     names = extract.column_names
+    # Column names by position in the file, in the contract's spelling where mapped.
+    by_position = [h.strip().lstrip("\ufeff") for h in header]
+    for name, pos in zip(names, positions, strict=True):
+        if pos is not None:
+            by_position[pos] = name
 
     def batches() -> Iterator[Batch]:
         with handle:
@@ -160,16 +377,20 @@ def read_csv(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, Iter
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    batch.rejects.append(Reject(start, None, f"malformed CSV record: {exc}", ""))
+                    batch.rejects.append(
+                        _csv_error_reject(
+                            exc, tap.take(), start, reader.line_num, by_position, extract, display
+                        )
+                    )
                     start = reader.line_num + 1
                     continue
                 line, start = start, reader.line_num + 1
-                if not row or (len(row) == 1 and row[0] == "" and width > 1):
-                    continue  # blank line: not a record
-                record = fmt.delimiter.join(row)
+                record = tap.take().rstrip("\r\n")
+                if all(not value.strip() for value in row):
+                    continue  # blank line (or only delimiters): not a record
                 if len(row) != width:
                     batch.rejects.append(
-                        Reject(line, None, f"expected {width} fields, found {len(row)}", record)
+                        _field_count_reject(row, record, line, by_position, extract)
                     )
                     continue
                 for name, pos in zip(names, positions, strict=True):
@@ -197,11 +418,26 @@ def _json_text(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    return "a number"
+
+
 def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, Iterator[Batch]]:
-    encoding, warnings = _detect_encoding(path, extract.format.encoding)
+    encoding, warnings = _detect_encoding(path, extract, display)
     info = ReadInfo(encoding=encoding, warnings=warnings, header=list(extract.column_names))
     names = extract.column_names
-    required = {c.name for c in extract.columns if c.required}
+    lowered = {n.lower() for n in names}
+    required = [c.name for c in extract.columns if c.required]
     seen_unknown: set[str] = set()
 
     def batches() -> Iterator[Batch]:
@@ -214,18 +450,26 @@ def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, It
                 try:
                     obj = json.loads(stripped)
                 except json.JSONDecodeError as exc:
+                    column = column_at(stripped[: exc.pos], [], extract)
                     batch.rejects.append(
                         Reject(
                             line_no,
-                            None,
-                            f"invalid JSON: {exc.msg} at character {exc.colno}",
+                            column,
+                            f"invalid JSON: {exc.msg} at character {exc.colno} (each line must "
+                            "be one complete JSON object; a cut-off last line means a truncated file)",
                             stripped,
                         )
                     )
                     continue
                 if not isinstance(obj, dict):
                     batch.rejects.append(
-                        Reject(line_no, None, "a JSON object was expected", stripped)
+                        Reject(
+                            line_no,
+                            None,
+                            f"a JSON object was expected, found {_json_kind(obj)} "
+                            '(each line must be one object like {"key": value, ...})',
+                            stripped,
+                        )
                     )
                     continue
                 keys = {k.lower(): k for k in obj}
@@ -233,11 +477,31 @@ def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, It
                 if absent:
                     batch.rejects.append(
                         Reject(
-                            line_no, absent[0], f"required field {absent[0]!r} missing", stripped
+                            line_no,
+                            absent[0],
+                            f"required field{'s' if len(absent) > 1 else ''} "
+                            f"{', '.join(repr(a) for a in absent)} missing",
+                            stripped,
                         )
                     )
                     continue
-                seen_unknown.update(k for k in keys if k not in {n.lower() for n in names})
+                nested = [
+                    n
+                    for n in names
+                    if n.lower() in keys and isinstance(obj[keys[n.lower()]], dict | list)
+                ]
+                if nested:
+                    value = obj[keys[nested[0].lower()]]
+                    batch.rejects.append(
+                        Reject(
+                            line_no,
+                            nested[0],
+                            f"{nested[0]}: expected a single value, found {_json_kind(value)}",
+                            stripped,
+                        )
+                    )
+                    continue
+                seen_unknown.update(k for lk, k in keys.items() if lk not in lowered)
                 for name in names:
                     key = keys.get(name.lower())
                     batch.columns[name].append(_json_text(obj[key]) if key is not None else None)
