@@ -57,8 +57,8 @@ def publish(
             con.execute("attach ? as build (read_only)", [str(build)])
             tables = con.execute(
                 f"""
-                select table_schema, table_name from build.information_schema.tables
-                where table_type = 'BASE TABLE' and table_schema in ({", ".join("?" * len(schemas))})
+                select schema_name, table_name from duckdb_tables()
+                where database_name = 'build' and schema_name in ({", ".join("?" * len(schemas))})
                 order by 1, 2
                 """,
                 list(schemas),

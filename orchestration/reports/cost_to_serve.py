@@ -174,12 +174,13 @@ def print_cost_to_serve(console: Console, warehouse: Path) -> None:
             f"({_share(_ratio(shift['saving'], shift['cost']))})."
         )
     window_days = max((c["window_days"] or 0 for c in coverage.values()), default=0)
+    uncovered = sum(int(c["open_uncovered"] or 0) for c in coverage.values())
+    pipeline = sum(float(c["open_uncovered_pipeline"] or 0) for c in coverage.values())
     console.print(
-        "Nobody knows their state: "
-        f"{sum(c['open_uncovered'] or 0 for c in coverage.values()):,.0f} accounts with open "
-        f"opportunities ({_money(sum(c['open_uncovered_pipeline'] or 0 for c in coverage.values()))} "
-        f"{currency} pipeline) without any interaction in the last {window_days} days "
-        "(list: marts.rpt_account_coverage where is_open_without_interaction)."
+        f"Nobody knows their state: {uncovered:,} account{'' if uncovered == 1 else 's'} with "
+        f"open opportunities ({_money(pipeline)} {currency} pipeline) without any interaction "
+        f"in the last {window_days} days (list: marts.rpt_account_coverage where "
+        "is_open_without_interaction)."
     )
     console.print(
         f"Prospecting (activities on leads, no account yet): {prospecting['activities']:,} "

@@ -114,7 +114,9 @@ def expected(pipeline: dict) -> dict:  # noqa: F811
     ]
     activities["rate"] = [p["rate_amount"] for p in picked]
     activities["rate_currency"] = [p["currency_code"] for p in picked]
-    activities["cost"] = _to_eur(activities, "date", "rate", "rate_currency", fx).to_numpy()
+    # rates are configuration: days outside the FX extract take its first / last rate
+    activities["fx_date"] = activities["date"].clip(fx["rate_date"].min(), fx["rate_date"].max())
+    activities["cost"] = _to_eur(activities, "fx_date", "rate", "rate_currency", fx).to_numpy()
 
     # ---- revenue: invoices up to the reporting date, EUR at the invoice date
     invoices = _latest(_read_all(landing, "finance", "revenue_bookings.csv"), "Rechnungsnummer")
@@ -265,7 +267,7 @@ def test_cost_to_serve_by_current_segment_over_the_trailing_window(
     }
 
 
-def test_the_cost_to_serve_summary_is_printed_after_the_others(pipeline: dict) -> None:  # noqa: F811
+def test_the_cost_to_serve_summary_is_printed_after_the_campaigns(pipeline: dict) -> None:  # noqa: F811
     out = pipeline["stdout"]
     assert "Cost-to-serve by ABC segment" in out
     assert out.index("What did the campaigns bring in?") < out.index("Cost-to-serve by ABC segment")

@@ -1,0 +1,189 @@
+{#- Cost-to-serve per account and month (every month from the account's first month to the
+    reporting month, also months without anything): booked revenue and gross margin (finance),
+    the cost of the completed interactions with the account by channel (fct_activities),
+    margin after cost-to-serve, won deals, and the same sums over the trailing
+    abc_trailing_months months, on which the field-visit flag is based. The segment is the
+    account's ABC segment in that month. Activities without an account (prospecting of leads)
+    are not cost-to-serve of any account; they stay in fct_activities. -#}
+with
+
+segments as (
+    select * from {{ ref('dim_account_segments_monthly') }}
+),
+
+account_revenue as (
+    select * from {{ ref('int_account_revenue_monthly') }}
+),
+
+activities as (
+    select * from {{ ref('fct_activities') }}
+),
+
+opportunities as (
+    select * from {{ ref('fct_opportunities') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+account_activities as (
+    select
+        account_id,
+        cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as month_start_date,
+        activity_type,
+        cost_reporting
+    from activities
+    where is_completed and account_id is not null
+),
+
+monthly_activities as (
+    select
+        account_id,
+        month_start_date,
+        sum(case when activity_type = 'field_visit' then 1 else 0 end) as field_visits,
+        sum(case when activity_type = 'phone_call' then 1 else 0 end) as phone_calls,
+        sum(case when activity_type = 'email' then 1 else 0 end) as emails,
+        sum(case when activity_type = 'video_meeting' then 1 else 0 end) as video_meetings,
+        sum(
+            case when activity_type not in ('field_visit', 'phone_call', 'email', 'video_meeting') then 1 else 0 end
+        ) as other_activities,
+        sum(case when activity_type = 'field_visit' then cost_reporting else 0 end) as field_visit_cost,
+        sum(case when activity_type = 'phone_call' then cost_reporting else 0 end) as phone_call_cost,
+        sum(case when activity_type = 'email' then cost_reporting else 0 end) as email_cost,
+        sum(case when activity_type = 'video_meeting' then cost_reporting else 0 end) as video_meeting_cost,
+        sum(
+            case
+                when activity_type not in ('field_visit', 'phone_call', 'email', 'video_meeting') then cost_reporting
+                else 0
+            end
+        ) as other_activity_cost,
+        sum(cost_reporting) as activity_cost
+    from account_activities
+    group by account_id, month_start_date
+),
+
+monthly_won_deals as (
+    select
+        account_id,
+        cast({{ dbt.date_trunc('month', 'close_date') }} as date) as month_start_date,
+        count(*) as won_deals
+    from opportunities
+    where is_won and account_id is not null
+    group by account_id, cast({{ dbt.date_trunc('month', 'close_date') }} as date)
+),
+
+joined as (
+    select
+        segments.account_id,
+        segments.month_start_date,
+        segments.is_current_month,
+        segments.abc_segment,
+        accounts.account_name,
+        accounts.account_type,
+        accounts.territory,
+        accounts.country,
+        account_revenue.revenue_reporting as revenue,
+        account_revenue.cost_of_sales_reporting as cost_of_sales,
+        account_revenue.gross_margin_reporting as gross_margin,
+        coalesce(monthly_activities.field_visits, 0) as field_visits,
+        coalesce(monthly_activities.phone_calls, 0) as phone_calls,
+        coalesce(monthly_activities.emails, 0) as emails,
+        coalesce(monthly_activities.video_meetings, 0) as video_meetings,
+        coalesce(monthly_activities.other_activities, 0) as other_activities,
+        coalesce(monthly_activities.field_visit_cost, 0) as field_visit_cost,
+        coalesce(monthly_activities.phone_call_cost, 0) as phone_call_cost,
+        coalesce(monthly_activities.email_cost, 0) as email_cost,
+        coalesce(monthly_activities.video_meeting_cost, 0) as video_meeting_cost,
+        coalesce(monthly_activities.other_activity_cost, 0) as other_activity_cost,
+        coalesce(monthly_activities.activity_cost, 0) as activity_cost,
+        coalesce(monthly_won_deals.won_deals, 0) as won_deals
+    from segments
+    inner join account_revenue
+        on
+            segments.account_id = account_revenue.account_id
+            and segments.month_start_date = account_revenue.month_start_date
+    left join accounts on segments.account_id = accounts.account_id
+    left join monthly_activities
+        on
+            segments.account_id = monthly_activities.account_id
+            and segments.month_start_date = monthly_activities.month_start_date
+    left join monthly_won_deals
+        on
+            segments.account_id = monthly_won_deals.account_id
+            and segments.month_start_date = monthly_won_deals.month_start_date
+),
+
+with_trailing_sums as (
+    {#- The spine has no gaps, so the last N rows are the last N months. -#}
+    select
+        *,
+        gross_margin - activity_cost as margin_after_cost_to_serve,
+        sum(revenue) over trailing_window as trailing_revenue,
+        sum(gross_margin) over trailing_window as trailing_gross_margin,
+        sum(field_visits) over trailing_window as trailing_field_visits,
+        sum(won_deals) over trailing_window as trailing_won_deals,
+        sum(field_visit_cost) over trailing_window as trailing_field_visit_cost,
+        sum(phone_call_cost) over trailing_window as trailing_phone_call_cost,
+        sum(email_cost) over trailing_window as trailing_email_cost,
+        sum(video_meeting_cost) over trailing_window as trailing_video_meeting_cost,
+        sum(other_activity_cost) over trailing_window as trailing_other_activity_cost,
+        sum(activity_cost) over trailing_window as trailing_activity_cost
+    from joined
+    window trailing_window as (
+        partition by account_id
+        order by month_start_date
+        rows between {{ var('abc_trailing_months') - 1 }} preceding and current row
+    )
+),
+
+final as (
+    select
+        cast(account_id as string) as account_id,
+        cast(month_start_date as date) as month_start_date,
+        cast(is_current_month as boolean) as is_current_month,
+        cast(abc_segment as string) as abc_segment,
+        cast(account_name as string) as account_name,
+        cast(account_type as string) as account_type,
+        cast(territory as string) as territory,
+        cast(country as string) as country,
+        cast('{{ var("reporting_currency") }}' as string) as reporting_currency,
+        cast(revenue as decimal(18, 2)) as revenue,
+        cast(cost_of_sales as decimal(18, 2)) as cost_of_sales,
+        cast(gross_margin as decimal(18, 2)) as gross_margin,
+        cast(field_visits as bigint) as field_visits,
+        cast(phone_calls as bigint) as phone_calls,
+        cast(emails as bigint) as emails,
+        cast(video_meetings as bigint) as video_meetings,
+        cast(other_activities as bigint) as other_activities,
+        cast(field_visit_cost as decimal(18, 2)) as field_visit_cost,
+        cast(phone_call_cost as decimal(18, 2)) as phone_call_cost,
+        cast(email_cost as decimal(18, 2)) as email_cost,
+        cast(video_meeting_cost as decimal(18, 2)) as video_meeting_cost,
+        cast(other_activity_cost as decimal(18, 2)) as other_activity_cost,
+        cast(activity_cost as decimal(18, 2)) as activity_cost,
+        cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
+        cast(won_deals as bigint) as won_deals,
+        cast(trailing_revenue as decimal(18, 2)) as trailing_revenue,
+        cast(trailing_gross_margin as decimal(18, 2)) as trailing_gross_margin,
+        cast(trailing_field_visits as bigint) as trailing_field_visits,
+        cast(trailing_won_deals as bigint) as trailing_won_deals,
+        cast(trailing_field_visit_cost as decimal(18, 2)) as trailing_field_visit_cost,
+        cast(
+            trailing_phone_call_cost + trailing_email_cost + trailing_video_meeting_cost + trailing_other_activity_cost
+            as decimal(18, 2)
+        ) as trailing_remote_activity_cost,
+        cast(trailing_activity_cost as decimal(18, 2)) as trailing_activity_cost,
+        cast(trailing_gross_margin - trailing_activity_cost as decimal(18, 2)) as trailing_margin_after_cost_to_serve,
+        cast(
+            case
+                when trailing_won_deals > 0 then cast(trailing_field_visits as double) / trailing_won_deals
+            end as double
+        ) as trailing_visits_per_won_deal,
+        cast(
+            trailing_field_visit_cost > 0 and trailing_field_visit_cost > trailing_gross_margin as boolean
+        ) as is_field_visit_cost_above_margin
+    from with_trailing_sums
+)
+
+select * from final
