@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.checks.checks import asset_checks
 from orchestration.defs.dbt.assets import dbt_models, dbt_resource
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.publish.assets import published_warehouse
@@ -16,6 +17,7 @@ full_pipeline = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, published_warehouse],
+    asset_checks=asset_checks,
     jobs=[full_pipeline],
     resources={"dbt": dbt_resource},
     executor=dg.in_process_executor,

@@ -30,7 +30,7 @@ def _failing_rows(warehouse: Path, check_name: str) -> list[str]:
             exists = con.execute(
                 "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = ?",
                 [check_name],
-            ).fetchone()[0]
+            ).fetchall()[0][0]  # fetched to its end: DuckDB 2 refuses con.sql otherwise
             if not exists:
                 return []
             relation = con.sql(f'select * from audit."{check_name}" limit {MAX_ROWS}')

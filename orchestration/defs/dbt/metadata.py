@@ -66,9 +66,11 @@ def table_metadata(warehouse: Path, keys: Iterable[dg.AssetKey]) -> Mapping[dg.A
                 continue
             schema, name = key.path
             metadata: dict = {
+                # fetchall, not fetchone: DuckDB 2 refuses the next query while a result
+                # is not fetched to its end.
                 "dagster/row_count": con.execute(
                     f'select count(*) from "{schema}"."{name}"'
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             }
             if name.startswith("rpt_"):
                 relation = con.sql(f'select * from "{schema}"."{name}" limit {PREVIEW_ROWS}')
