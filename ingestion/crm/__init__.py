@@ -249,6 +249,29 @@ QUOTAS = Extract(
     modified_column="SystemModstamp",
 )
 
+SURVEYS = Extract(
+    SYSTEM,
+    "surveys",
+    "Survey_Response__c.csv",
+    SALESFORCE_CSV,
+    (
+        c("Id", required=True),
+        c("AccountId", required=True, desc="Account the respondent works for."),
+        c("ContactId", desc="Contact who answered (empty for anonymous answers)."),
+        c(
+            "Score__c",
+            "integer",
+            required=True,
+            desc="Answer to 'How likely are you to recommend us?' from 0 to 10.",
+        ),
+        c("Response_Date__c", "date", required=True, desc="Day the survey was answered."),
+        c("SystemModstamp", "timestamp", required=True),
+    ),
+    ("Id",),
+    "NPS survey responses of customer contacts.",
+    modified_column="SystemModstamp",
+)
+
 EXTRACTS = (
     USERS,
     ACCOUNTS,
@@ -260,4 +283,5 @@ EXTRACTS = (
     TASKS,
     EVENTS,
     QUOTAS,
+    SURVEYS,
 )

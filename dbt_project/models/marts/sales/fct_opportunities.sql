@@ -8,6 +8,10 @@ fx_rates as (
     select * from {{ ref('int_fx_rates_daily') }}
 ),
 
+stage_history as (
+    select * from {{ ref('int_opportunity_stage_history') }}
+),
+
 fx_coverage as (
     select max(calendar_date) as last_rate_date from fx_rates
 ),
@@ -28,6 +32,23 @@ with_fx_date as (
     cross join fx_coverage
 ),
 
+stage_durations as (
+    {#- Days per open stage (all entries of the stage added up; null = never in the stage),
+        one column per stage of var sales_open_stages. -#}
+    select
+        opportunity_id,
+        count(*) as stage_entries,
+        sum(case when is_reentry then 1 else 0 end) as stage_reentries,
+        {% for stage in var('sales_open_stages') -%}
+            {%- set column = 'days_in_' ~ stage | lower | replace(' ', '_') %}
+            sum(case when stage_name = '{{ stage }}' then days_in_stage end) as {{ column }},
+        {% endfor -%}
+        max(case when is_current and not is_closed then days_in_stage end) as days_in_current_stage,
+        max(case when is_current then entered_at end) as current_stage_entered_at
+    from stage_history
+    group by opportunity_id
+),
+
 converted as (
     select
         with_fx_date.*,
@@ -39,6 +60,20 @@ converted as (
         on
             with_fx_date.fx_date = fx_rates.calendar_date
             and with_fx_date.currency_code = fx_rates.currency_code
+),
+
+with_stage_durations as (
+    select
+        converted.*,
+        {% for stage in var('sales_open_stages') -%}
+            stage_durations.days_in_{{ stage | lower | replace(' ', '_') }},
+        {% endfor -%}
+        stage_durations.stage_entries,
+        stage_durations.stage_reentries,
+        stage_durations.days_in_current_stage,
+        stage_durations.current_stage_entered_at
+    from converted
+    left join stage_durations on converted.opportunity_id = stage_durations.opportunity_id
 ),
 
 final as (
@@ -62,8 +97,24 @@ final as (
         cast(fx_date as date) as fx_date,
         cast(to_reporting_rate as decimal(24, 12)) as to_reporting_rate,
         cast(coalesce(reporting_currency, '{{ var("reporting_currency") }}') as string) as reporting_currency,
-        cast(amount_reporting as decimal(18, 2)) as amount_reporting
-    from converted
+        cast(amount_reporting as decimal(18, 2)) as amount_reporting,
+        cast(
+            case when is_won then 'won' when is_closed then 'lost' else 'open' end as string
+        ) as outcome,
+        cast(
+            case
+                when is_closed then {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }}
+            end as bigint
+        ) as cycle_length_days,
+        cast(current_stage_entered_at as timestamp) as current_stage_entered_at,
+        cast(days_in_current_stage as double) as days_in_current_stage,
+        {% for stage in var('sales_open_stages') -%}
+            {%- set column = 'days_in_' ~ stage | lower | replace(' ', '_') %}
+            cast({{ column }} as double) as {{ column }},
+        {% endfor -%}
+        cast(coalesce(stage_entries, 0) as bigint) as stage_entries,
+        cast(coalesce(stage_reentries, 0) as bigint) as stage_reentries
+    from with_stage_durations
 )
 
 select * from final
