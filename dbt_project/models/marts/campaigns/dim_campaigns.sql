@@ -8,6 +8,23 @@ fx_rates as (
     select * from {{ ref('int_fx_rates_daily') }}
 ),
 
+fx_coverage as (
+    select
+        min(calendar_date) as first_rate_date,
+        max(calendar_date) as last_rate_date
+    from fx_rates
+),
+
+with_fx_date as (
+    {#- Plan figures are estimates made before the campaign: they convert at the start date's
+        rate, or at the nearest published rate when the start lies outside the FX extract. -#}
+    select
+        campaigns.*,
+        greatest(least(campaigns.start_date, fx_coverage.last_rate_date), fx_coverage.first_rate_date) as fx_date
+    from campaigns
+    cross join fx_coverage
+),
+
 converted as (
     select
         campaigns.campaign_id,
@@ -22,10 +39,10 @@ converted as (
         fx_rates.reporting_currency,
         campaigns.planned_budget * fx_rates.to_reporting_rate as planned_budget_reporting,
         campaigns.expected_revenue * fx_rates.to_reporting_rate as expected_revenue_reporting
-    from campaigns
+    from with_fx_date as campaigns
     left join fx_rates
         on
-            campaigns.start_date = fx_rates.calendar_date
+            campaigns.fx_date = fx_rates.calendar_date
             and campaigns.currency_code = fx_rates.currency_code
 ),
 
