@@ -28,7 +28,8 @@ format: setup
 	$(UV) run ruff check --fix .
 	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff fix dbt_project/models --processes 2
 
-test: lint  ## lint + every test
+test: lint  ## lint + every test (installs Debian's chromium for the report's browser test if missing)
+	bash scripts/ensure_chromium.sh
 	$(UV) run pytest
 
 dev: setup  ## Dagster UI on http://127.0.0.1:3000

@@ -178,13 +178,14 @@ def demo(
     ] = False,
 ) -> None:
     """Generate sample extracts if none are configured, run everything, print the answer."""
+    configured = settings.landing_is_configured()  # before _use_paths pins the defaults
     _use_paths(None, None)
     landing = settings.landing_path()
     if fresh:
         settings.warehouse_path().unlink(missing_ok=True)
-        if not settings.landing_is_configured() and landing.exists():
+        if not configured and landing.exists():
             shutil.rmtree(landing)
-    if not settings.landing_is_configured() and not (landing.exists() and any(landing.iterdir())):
+    if not configured and not (landing.exists() and any(landing.iterdir())):
         console.print(
             f"No landing folder configured: generating sample extracts (scale {scale}) into {landing}"
         )

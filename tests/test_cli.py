@@ -25,3 +25,21 @@ def test_generate_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 def test_campaigns_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:
     result = runner.invoke(app, ["campaigns", "--warehouse", str(tmp_path / "none.duckdb")])
     assert "leadledger run" in result.output
+
+
+def test_demo_generates_sample_extracts_when_no_landing_is_configured(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import orchestration.cli as cli
+
+    monkeypatch.delenv("LEADLEDGER_LANDING", raising=False)
+    monkeypatch.setenv("LEADLEDGER_WAREHOUSE", str(tmp_path / "wh" / "w.duckdb"))
+    monkeypatch.setattr(cli.settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(cli.settings, "landing_path", lambda: tmp_path / "data" / "landing")
+    ran = []
+    monkeypatch.setattr(cli, "run_pipeline", lambda: ran.append(True) or True)
+    monkeypatch.setattr(cli, "_print_answers", lambda *a, **k: None)
+    result = runner.invoke(app, ["demo", "--scale", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert ran == [True]
+    assert (tmp_path / "data" / "landing" / "crm").is_dir()
