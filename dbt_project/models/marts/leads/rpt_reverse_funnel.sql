@@ -221,9 +221,14 @@ conversion as (
         rates.conversion_rate_basis,
         cast(rates.trailing_won_amount_reporting as double) / nullif(rates.trailing_won_deals, 0)
             as avg_deal_size_reporting,
-        cast(rates.trailing_lead_won_deals as double) / nullif(rates.trailing_sql_entries, 0) as sql_to_won_rate,
-        cast(rates.trailing_sql_entries as double) / nullif(rates.trailing_handovers, 0) as sal_to_sql_rate,
-        cast(rates.trailing_handovers as double) / nullif(rates.trailing_funnel_entries, 0) as entry_to_sal_rate,
+        {#- Flow ratios over a trailing window exceed 1 when entries from before the window
+            convert inside it; a stage never converts more than it receives, so they are capped at 1. -#}
+        least(cast(rates.trailing_lead_won_deals as double) / nullif(rates.trailing_sql_entries, 0), 1.0)
+            as sql_to_won_rate,
+        least(cast(rates.trailing_sql_entries as double) / nullif(rates.trailing_handovers, 0), 1.0)
+            as sal_to_sql_rate,
+        least(cast(rates.trailing_handovers as double) / nullif(rates.trailing_funnel_entries, 0), 1.0)
+            as entry_to_sal_rate,
         cast(rates.trailing_appointments as double) / nullif(rates.trailing_won_deals, 0)
             as appointments_per_won_deal
     from gaps
