@@ -1,5 +1,6 @@
-"""A pipeline built once for the tests that read what users see after `leadledger run`: the
-HTML report (test_html_report.py) and the semantic layer (test_semantic_layer.py)."""
+"""One pipeline run for the whole test session (sample at scale 0.05, `leadledger run`), shared by
+every end-to-end test that reads marts, the report or the semantic layer. Tests that need their
+own runs (Write-Audit-Publish, crash safety) build their own."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     by the database name dbt derives from the file name."""
     root = tmp_path_factory.mktemp("user_build")
     landing = root / "landing"
-    generate(landing, scale=SCALE, seed=11, mess_rate=0.02)
+    generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
     warehouse = root / "warehouse" / "leadledger.duckdb"
     env = {
         **os.environ,
@@ -42,9 +43,16 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
     return {
         "root": root,
+        "landing": landing,
         "warehouse": warehouse,
         "published": warehouse.parent / "published" / "leadledger.duckdb",
         "report": warehouse.parent / "report" / "leadledger_report.html",
         "env": env,
         "stdout": run.stdout,
     }
+
+
+@pytest.fixture(scope="session")
+def pipeline(user_build: dict) -> dict:
+    """The same build under the name the mart tests use: one pipeline run for the whole session."""
+    return user_build

@@ -15,7 +15,6 @@ from tests.e2e.test_pipeline import (
     _read_all,
     _sql,
     _to_eur,
-    pipeline,  # noqa: F401  (module-scoped fixture: one pipeline run for this module)
 )
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +46,7 @@ def _role(sales_role: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def expected(pipeline: dict) -> dict:  # noqa: F811
+def expected(pipeline: dict) -> dict:
     landing = pipeline["landing"]
     as_of = _reporting_date(landing)
     fx = _eur_rates(landing)
@@ -156,7 +155,7 @@ def expected(pipeline: dict) -> dict:  # noqa: F811
     }
 
 
-def test_activity_cost_per_type_matches_the_rates_and_fx(pipeline: dict, expected: dict) -> None:  # noqa: F811
+def test_activity_cost_per_type_matches_the_rates_and_fx(pipeline: dict, expected: dict) -> None:
     activities = expected["activities"]
     expected_cost = activities.groupby("type")["cost"].sum()
     actual = _sql(
@@ -175,7 +174,7 @@ def test_activity_cost_per_type_matches_the_rates_and_fx(pipeline: dict, expecte
 
 
 def test_cost_to_serve_totals_match_an_independent_computation(
-    pipeline: dict,  # noqa: F811
+    pipeline: dict,
     expected: dict,
 ) -> None:
     activities = expected["activities"]
@@ -212,7 +211,7 @@ def test_cost_to_serve_totals_match_an_independent_computation(
 
 
 def test_current_abc_segments_match_an_independent_ranking(
-    pipeline: dict,  # noqa: F811
+    pipeline: dict,
     expected: dict,
 ) -> None:
     current = _sql(
@@ -235,7 +234,7 @@ def test_current_abc_segments_match_an_independent_ranking(
 
 
 def test_cost_to_serve_by_current_segment_over_the_trailing_window(
-    pipeline: dict,  # noqa: F811
+    pipeline: dict,
     expected: dict,
 ) -> None:
     activities = expected["activities"]
@@ -267,7 +266,7 @@ def test_cost_to_serve_by_current_segment_over_the_trailing_window(
     }
 
 
-def test_the_cost_to_serve_summary_is_printed_after_the_campaigns(pipeline: dict) -> None:  # noqa: F811
+def test_the_cost_to_serve_summary_is_printed_after_the_campaigns(pipeline: dict) -> None:
     out = pipeline["stdout"]
     assert "Cost-to-serve by ABC segment" in out
     assert out.index("What did the campaigns bring in?") < out.index("Cost-to-serve by ABC segment")

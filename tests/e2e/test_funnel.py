@@ -7,14 +7,12 @@ cycle is matched to the opportunities created in it (Opportunity.csv, Lead_Id__c
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ingestion.sample.generator import generate
-from tests.e2e.test_pipeline import _latest, _read_all, _run_cli, _sql
+from tests.e2e.test_pipeline import _latest, _read_all, _sql
 
 pytestmark = pytest.mark.e2e
 
@@ -32,27 +30,6 @@ COUNTS = [
     "recycled",
     "disqualified",
 ]
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("e2e_funnel")
-    landing = root / "landing"
-    generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
-    env = {
-        **os.environ,
-        "LEADLEDGER_LANDING": str(landing),
-        "LEADLEDGER_WAREHOUSE": str(root / "warehouse" / "test.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "COLUMNS": "200",
-    }
-    run = _run_cli(["run"], env)
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
-    return {
-        "landing": landing,
-        "warehouse": Path(env["LEADLEDGER_WAREHOUSE"]),
-        "stdout": run.stdout,
-    }
 
 
 # ------------------------------------------------------------------ independent computation

@@ -4,7 +4,6 @@ check the marts against numbers recomputed here, independently, from the landing
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,6 @@ import pandas as pd
 import pytest
 
 from ingestion.registry import ALL_EXTRACTS
-from ingestion.sample.generator import generate
 
 pytestmark = pytest.mark.e2e
 
@@ -30,28 +28,6 @@ def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
         timeout=1200,
         check=False,
     )
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("e2e")
-    landing = root / "landing"
-    generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
-    env = {
-        **os.environ,
-        "LEADLEDGER_LANDING": str(landing),
-        "LEADLEDGER_WAREHOUSE": str(root / "warehouse" / "test.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "COLUMNS": "200",
-    }
-    first = _run_cli(["run"], env)
-    assert first.returncode == 0, first.stdout[-5000:] + first.stderr[-5000:]
-    return {
-        "landing": landing,
-        "warehouse": Path(env["LEADLEDGER_WAREHOUSE"]),
-        "env": env,
-        "stdout": first.stdout,
-    }
 
 
 def _sql(warehouse: Path, query: str) -> pd.DataFrame:

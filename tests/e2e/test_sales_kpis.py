@@ -21,7 +21,6 @@ from tests.e2e.test_pipeline import (
     _read_all,
     _sql,
     _to_eur,
-    pipeline,  # noqa: F401  (module-scoped fixture: one pipeline run for this module)
 )
 
 pytestmark = pytest.mark.e2e
@@ -187,7 +186,7 @@ def _as_float(series: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ tests
 
 
-def test_booked_revenue_and_margin_per_month_match_finance(pipeline: dict) -> None:  # noqa: F811
+def test_booked_revenue_and_margin_per_month_match_finance(pipeline: dict) -> None:
     bookings = _bookings(pipeline["landing"])
     expected = bookings.groupby("month")[["revenue_eur", "cost_eur"]].sum()
     kpis = _kpis(pipeline["warehouse"])
@@ -210,7 +209,7 @@ def test_booked_revenue_and_margin_per_month_match_finance(pipeline: dict) -> No
         ), breakdown
 
 
-def test_win_rate_cycle_and_deal_size_per_close_month(pipeline: dict) -> None:  # noqa: F811
+def test_win_rate_cycle_and_deal_size_per_close_month(pipeline: dict) -> None:
     closed = _closed_deals(pipeline["landing"])
     kpis = _kpis(pipeline["warehouse"])
     won = closed[closed["won"]]
@@ -242,7 +241,7 @@ def test_win_rate_cycle_and_deal_size_per_close_month(pipeline: dict) -> None:  
     assert (kpis.loc[quiet, "won_deals"] + kpis.loc[quiet, "lost_deals"]).eq(0).all()
 
 
-def test_forecast_coverage_and_accuracy_as_the_month_began(pipeline: dict) -> None:  # noqa: F811
+def test_forecast_coverage_and_accuracy_as_the_month_began(pipeline: dict) -> None:
     landing = pipeline["landing"]
     kpis = _kpis(pipeline["warehouse"])
     kpis = kpis[kpis["is_complete_month"]]
@@ -268,7 +267,7 @@ def test_forecast_coverage_and_accuracy_as_the_month_began(pipeline: dict) -> No
             assert pd.isna(actual["forecast_accuracy"]), month
 
 
-def test_customer_flows_cac_and_nps(pipeline: dict) -> None:  # noqa: F811
+def test_customer_flows_cac_and_nps(pipeline: dict) -> None:
     landing = pipeline["landing"]
     economics = _sql(pipeline["warehouse"], "select * from marts.rpt_customer_economics")
     economics["month_date"] = pd.to_datetime(economics["month_date"])
@@ -334,7 +333,7 @@ def test_customer_flows_cac_and_nps(pipeline: dict) -> None:  # noqa: F811
         assert economics.loc[month, "nps"] == pytest.approx(nps), month
 
 
-def test_the_kpi_line_is_printed_for_the_last_complete_month(pipeline: dict) -> None:  # noqa: F811
+def test_the_kpi_line_is_printed_for_the_last_complete_month(pipeline: dict) -> None:
     landing = pipeline["landing"]
     as_of = _reporting_date(landing)
     last_month = (as_of - pd.Timedelta(days=1)).to_period("M").to_timestamp()
@@ -352,7 +351,7 @@ def test_the_kpi_line_is_printed_for_the_last_complete_month(pipeline: dict) -> 
 
 
 def test_kpis_rebuild_as_of_a_past_reporting_date(
-    pipeline: dict,  # noqa: F811
+    pipeline: dict,
     tmp_path: Path,
 ) -> None:
     """With var reporting_date the KPIs are rebuilt from the drops delivered up to that date:
