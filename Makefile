@@ -21,6 +21,7 @@ lint: setup
 	$(UV) run ruff format --check .
 	$(UV) run python -m ingestion.dbt_sources --check
 	cd dbt_project && LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run dbt parse --quiet
+	cd dbt_project && LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run mf validate-configs --skip-dw
 	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff lint dbt_project/models dbt_project/macros --processes 2
 
 format: setup

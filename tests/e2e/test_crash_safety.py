@@ -59,7 +59,7 @@ def _run_and_kill_when(env: dict[str, str], marker: str, delay: float) -> str:
 
 def test_killed_runs_recover_to_the_same_published_marts(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    generate(landing, scale=0.03, seed=5)
+    generate(landing, scale=0.02, seed=5)
 
     reference = _env(tmp_path / "reference", landing)
     done = _run_cli(["run"], reference)
