@@ -20,6 +20,7 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run python -m ingestion.dbt_sources --check
+	mkdir -p warehouse
 	cd dbt_project && LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run dbt parse --quiet
 	cd dbt_project && LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run mf validate-configs --skip-dw
 	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff lint dbt_project/models dbt_project/macros --processes 2
