@@ -38,7 +38,7 @@ role_weights as (
             when attributable.is_opportunity_creation_touch then position_models.opportunity_creation_weight else 0
         end
         + case when attributable.is_closed_won_touch then position_models.closed_won_weight else 0 end
-        as role_weight
+            as role_weight
     from attributable
     cross join position_models
 ),

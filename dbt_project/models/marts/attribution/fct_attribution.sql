@@ -25,8 +25,8 @@ data_driven_shares as (
 
 attribution_models as (
     {%- for model_name in attribution_models() %}
-    select '{{ model_name }}' as attribution_model
-    {% if not loop.last %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

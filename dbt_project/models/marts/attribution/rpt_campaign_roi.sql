@@ -28,8 +28,8 @@ margins as (
 
 attribution_models as (
     {%- for model_name in attribution_models() %}
-    select '{{ model_name }}' as attribution_model
-    {% if not loop.last %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
@@ -70,18 +70,23 @@ attributed as (
         end as campaign_id,
         attribution.attribution_model,
         sum(case when attribution.is_open then attribution.attributed_amount_reporting else 0 end)
-        as attributed_pipeline,
+            as attributed_pipeline,
         sum(case when attribution.is_won then attribution.attributed_amount_reporting else 0 end)
-        as attributed_won_revenue,
+            as attributed_won_revenue,
         sum(
             case when attribution.is_won then attribution.attributed_amount_reporting * margins.gross_margin_ratio end
         ) as attributed_gross_margin,
         sum(case when attribution.is_won then attribution.share else 0 end) as attributed_won_deals,
         count(distinct case when attribution.share > 0 then attribution.opportunity_id end)
-        as influenced_opportunities
+            as influenced_opportunities
     from attribution
     left join margins on attribution.opportunity_id = margins.opportunity_id
-    group by 1, 2
+    group by
+        case
+            when attribution.is_unattributed then '(unattributed)'
+            else coalesce(attribution.campaign_id, '(no campaign)')
+        end,
+        attribution.attribution_model
 ),
 
 cost as (
@@ -134,15 +139,15 @@ final as (
         cast(mqls as bigint) as mqls,
         cast(sqls as bigint) as sqls,
         cast(case when actual_cost > 0 then (attributed_won_revenue - actual_cost) / actual_cost end as double)
-        as roi,
+            as roi,
         cast(case when actual_cost > 0 then attributed_won_revenue / actual_cost end as double) as roas,
         cast(case when mqls > 0 then actual_cost / mqls end as decimal(18, 2)) as cost_per_mql,
         cast(case when sqls > 0 then actual_cost / sqls end as decimal(18, 2)) as cost_per_sql,
         cast(case when attributed_won_deals > 0 then actual_cost / attributed_won_deals end as decimal(18, 2))
-        as cost_per_won_deal,
+            as cost_per_won_deal,
         cast(attributed_won_revenue - expected_revenue as decimal(18, 2)) as revenue_vs_plan,
         cast(case when expected_revenue > 0 then attributed_won_revenue / expected_revenue end as double)
-        as plan_attainment
+            as plan_attainment
     from joined
 )
 

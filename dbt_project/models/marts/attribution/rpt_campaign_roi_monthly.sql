@@ -12,8 +12,8 @@ cost_lines as (
 
 attribution_models as (
     {%- for model_name in attribution_models() %}
-    select '{{ model_name }}' as attribution_model
-    {% if not loop.last %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
@@ -74,7 +74,7 @@ final as (
         cast(attributed_won_revenue as decimal(18, 2)) as attributed_won_revenue,
         cast(attributed_won_deals as double) as attributed_won_deals,
         cast(case when actual_cost > 0 then (attributed_won_revenue - actual_cost) / actual_cost end as double)
-        as roi
+            as roi
     from combined
 )
 

@@ -42,12 +42,12 @@ final as (
         cast(mqls as bigint) as mqls,
         cast(sqls as bigint) as sqls,
         cast(case when actual_cost > 0 then (attributed_won_revenue - actual_cost) / actual_cost end as double)
-        as roi,
+            as roi,
         cast(case when actual_cost > 0 then attributed_won_revenue / actual_cost end as double) as roas,
         cast(case when mqls > 0 then actual_cost / mqls end as decimal(18, 2)) as cost_per_mql,
         cast(case when sqls > 0 then actual_cost / sqls end as decimal(18, 2)) as cost_per_sql,
         cast(case when attributed_won_deals > 0 then actual_cost / attributed_won_deals end as decimal(18, 2))
-        as cost_per_won_deal,
+            as cost_per_won_deal,
         cast(attributed_won_revenue - expected_revenue as decimal(18, 2)) as revenue_vs_plan
     from per_channel
 )
