@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orchestration import settings
+from orchestration.cli_mapping import app as mapping_app
 
 app = typer.Typer(
     help="Lead-to-revenue warehouse: CRM, marketing and finance extracts in, campaign ROI out.",
@@ -159,10 +160,25 @@ def run(
             help="DuckDB warehouse file (default: LEADLEDGER_WAREHOUSE or warehouse/leadledger.duckdb)."
         ),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="A mapping of your own export (e.g. mappings/salesforce.yml): --landing is then "
+            "the export folder (or .zip), mapped into a landing folder next to the warehouse "
+            "(default warehouse: warehouse/<mapping name>/leadledger.duckdb)."
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline: ingest new extracts, build and test every dbt model."""
+    if mapping is not None:
+        from orchestration.cli_mapping import map_into_landing, print_mapped_quarantine
+
+        landing, warehouse = map_into_landing(console, mapping, landing, warehouse)
     _use_paths(landing, warehouse)
-    if not run_pipeline():
+    succeeded = run_pipeline()
+    if mapping is not None:
+        print_mapped_quarantine(console, settings.landing_path(), settings.warehouse_path())
+    if not succeeded:
         raise typer.Exit(1)
     _print_answers()
 
@@ -281,6 +297,8 @@ def ui(
     ]
     raise typer.Exit(subprocess.call(cmd, cwd=settings.PROJECT_ROOT))
 
+
+app.add_typer(mapping_app, name="mapping")
 
 if __name__ == "__main__":
     app()

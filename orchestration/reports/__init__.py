@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from orchestration.reports.attribution import print_attribution_summary
+from orchestration.reports.availability import print_data_availability
 from orchestration.reports.campaigns import print_campaign_table
 from orchestration.reports.cost_to_serve import print_cost_to_serve
 from orchestration.reports.funnel import print_funnel_summary
@@ -25,4 +26,5 @@ SUMMARIES: list[Summary] = [
     print_cost_to_serve,
     print_sales_kpis,
     print_report_location,
+    print_data_availability,
 ]

@@ -85,7 +85,8 @@ lead_opportunities as (
         lead_id,
         count(*) as opportunities,
         sum(case when is_won then 1 else 0 end) as won_deals,
-        sum(case when is_won then amount_reporting else 0 end) as won_amount_reporting
+        sum(case when is_won then amount_reporting else 0 end) as won_amount_reporting,
+        min(case when is_won then close_date end) as first_won_date
     from opportunities
     where lead_id is not null
     group by lead_id
@@ -156,6 +157,11 @@ joined as (
         coalesce(lead_opportunities.won_deals, 0) as won_deals,
         coalesce(lead_opportunities.won_deals, 0) > 0 as is_won,
         coalesce(lead_opportunities.won_amount_reporting, 0) as won_amount_reporting,
+        lead_opportunities.first_won_date,
+        case
+            when lead_opportunities.first_won_date >= cast(leads.created_at as date)
+                then {{ dbt.datediff('cast(leads.created_at as date)', 'lead_opportunities.first_won_date', 'day') }}
+        end as days_to_first_win,
         first_handovers.handover_at as first_handover_at,
         first_handovers.first_activity_at as first_response_at,
         first_handovers.response_calendar_hours,
@@ -210,6 +216,8 @@ final as (
         cast(is_won as boolean) as is_won,
         cast('{{ var("reporting_currency") }}' as string) as reporting_currency,
         cast(won_amount_reporting as decimal(18, 2)) as won_amount_reporting,
+        cast(first_won_date as date) as first_won_date,
+        cast(days_to_first_win as bigint) as days_to_first_win,
         cast(first_handover_at as timestamp) as first_handover_at,
         cast(first_response_at as timestamp) as first_response_at,
         cast(response_calendar_hours as double) as response_calendar_hours,

@@ -103,7 +103,10 @@ final as (
         ) as outcome,
         cast(
             case
-                when is_closed then {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }}
+                {#- A record created after its close date was migrated or back-filled: its
+                    created date is the load date, so its cycle is unknown. #}
+                when is_closed and close_date >= cast(created_at as date)
+                    then {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }}
             end as bigint
         ) as cycle_length_days,
         cast(current_stage_entered_at as timestamp) as current_stage_entered_at,
