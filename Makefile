@@ -34,6 +34,10 @@ test: lint  ## lint + every test (installs Debian's chromium for the report's br
 	bash scripts/ensure_chromium.sh
 	$(UV) run pytest
 
+BENCH_SCALES ?= 1 10 100
+bench: setup  ## generation, ingestion, build, checks, publish at scales 1, 10, 100 -> benchmarks/RESULTS.md
+	$(UV) run python -m benchmarks.bench $(BENCH_SCALES)
+
 dev: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(UV) run leadledger ui
 

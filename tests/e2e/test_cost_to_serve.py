@@ -233,6 +233,17 @@ def test_current_abc_segments_match_an_independent_ranking(
     assert shares["A"] + shares.get("B", 0.0) >= B_SHARE
 
 
+def test_dim_accounts_carries_the_current_abc_segment(pipeline: dict, expected: dict) -> None:
+    accounts = _sql(
+        pipeline["warehouse"], "select account_id, abc_segment from marts.dim_accounts"
+    ).set_index("account_id")["abc_segment"]
+    assert accounts.index.is_unique
+    segment = expected["segment"]
+    for account, expected_segment in segment.items():
+        assert accounts[account] == expected_segment, account
+    assert (accounts.drop(index=list(segment)) == "C").all(), "accounts without revenue are C"
+
+
 def test_cost_to_serve_by_current_segment_over_the_trailing_window(
     pipeline: dict,
     expected: dict,

@@ -1,7 +1,8 @@
 {#- One row per CRM account as of the reporting date: name, industry, country, segment
     (Enterprise / Mid-Market / SMB as the CRM keeps it), territory, owner, and when it became a
-    customer and when it churned (from the account's type history). Deliberately plain: further
-    classifications (e.g. an ABC segment by revenue) belong in their own columns or models. -#}
+    customer and when it churned (from the account's type history), and its current ABC segment
+    by trailing revenue (the reporting month's row of dim_account_segments_monthly, where the
+    segment history and the rule live; an account without a row there has no revenue: C). -#}
 with
 
 accounts as (
@@ -10,6 +11,16 @@ accounts as (
 
 status_history as (
     select * from {{ ref('int_account_status_history') }}
+),
+
+current_segments as (
+    select
+        account_id,
+        abc_segment,
+        trailing_revenue,
+        revenue_share
+    from {{ ref('dim_account_segments_monthly') }}
+    where is_current_month
 ),
 
 customer_dates as (
@@ -27,9 +38,13 @@ joined as (
         accounts.*,
         customer_dates.first_customer_at,
         customer_dates.customer_since_at,
-        customer_dates.churned_at
+        customer_dates.churned_at,
+        current_segments.abc_segment,
+        current_segments.trailing_revenue as abc_trailing_revenue,
+        current_segments.revenue_share as abc_revenue_share
     from accounts
     left join customer_dates on accounts.account_id = customer_dates.account_id
+    left join current_segments on accounts.account_id = current_segments.account_id
 ),
 
 final as (
@@ -47,7 +62,10 @@ final as (
         cast(customer_since_at is not null as boolean) as is_customer,
         cast(first_customer_at as date) as first_customer_date,
         cast(customer_since_at as date) as customer_since_date,
-        cast(churned_at as date) as churned_date
+        cast(churned_at as date) as churned_date,
+        cast(coalesce(abc_segment, 'C') as string) as abc_segment,
+        cast(coalesce(abc_trailing_revenue, 0) as decimal(18, 2)) as abc_trailing_revenue,
+        cast(coalesce(abc_revenue_share, 0) as double) as abc_revenue_share
     from joined
 )
 

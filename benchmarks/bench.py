@@ -1,0 +1,495 @@
+"""`make bench`: the whole pipeline at several scales, measured stage by stage.
+
+Every stage runs as its own process (the same commands a user runs), watched by a sampler
+that adds up the resident memory of the process and all its children, so peak memory is the
+whole process tree's. Per scale: rows per extract, generation, ingestion, dbt build (total and
+the ten slowest models), checks, publish, Dagster's own per-run overhead, total wall time,
+peak memory, warehouse size, pipeline-history rows; then a second run after one more drop of
+extracts (the incremental run), dbt's parse overhead, the attribution floor (one DuckDB
+statement writing every touch with its opportunity's amount) against the attribution models,
+and a vectorised pandas implementation of linear, U- and W-shaped attribution as a notebook
+would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import psutil
+import typer
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = ROOT / "dbt_project"
+TARGETS = {
+    "full_run_seconds": 600,  # scale 100: ingest, build, checks, publish
+    "peak_memory_gib": 8,
+    "incremental_share": 0.1,
+    "attribution_floor_ratio": 5,
+    "pandas_speedup": 5,
+}
+ATTRIBUTION_FAMILIES = {
+    "position and time decay (SQL)": "int_attribution_position_shares",
+    "data-driven: Markov, Shapley (Python)": "int_attribution_data_driven",
+    "allocation to the cent (SQL)": "fct_attribution",
+}
+
+app = typer.Typer(help=__doc__.split("\n\n")[0], add_completion=False)
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_bytes: int
+    returncode: int
+    output_tail: str = ""
+
+
+class TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        try:
+            processes = [self.root, *self.root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0
+        for process in processes:
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def measure(
+    cmd: list[str], env: dict[str, str], cwd: Path = ROOT, log: Path | None = None
+) -> Measured:
+    started = time.monotonic()
+    out = open(log, "a") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    try:
+        process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        with TreeMemory(process.pid) as memory:
+            returncode = process.wait()
+    finally:
+        if log:
+            out.close()
+    tail = log.read_text()[-3000:] if log and returncode else ""
+    return Measured(time.monotonic() - started, memory.peak, returncode, tail)
+
+
+@dataclass
+class ScaleResult:
+    scale: float
+    rows_per_extract: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    peak_rss_bytes: dict[str, int] = field(default_factory=dict)
+    slowest_models: list[tuple[str, float]] = field(default_factory=list)
+    dbt_nodes: int = 0
+    warehouse_bytes: int = 0
+    published_bytes: int = 0
+    pipeline_history_rows: int = 0
+    opportunities: int = 0
+    journey_touches: int = 0
+    incremental: dict[str, float] = field(default_factory=dict)
+    dbt_parse: dict[str, float] = field(default_factory=dict)
+    attribution: dict[str, float] = field(default_factory=dict)
+    pandas: dict[str, float | str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _env(work: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADLEDGER_", "DAGSTER_"))}
+    env.update(
+        LEADLEDGER_LANDING=str(work / "landing"),
+        LEADLEDGER_WAREHOUSE=str(work / "warehouse" / "leadledger.duckdb"),
+        LEADLEDGER_PUBLISHED=str(work / "warehouse" / "published" / "leadledger.duckdb"),
+        DAGSTER_HOME=str(work / "dagster_home"),
+        COLUMNS="160",
+    )
+    return env
+
+
+def _step_times(dagster_home: Path) -> dict[str, float]:
+    """Seconds per pipeline stage of the latest run, from the Dagster instance's step stats."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    import dagster as dg
+
+    stages = {"ingestion": 0.0, "dbt build": 0.0, "checks": 0.0, "publish": 0.0, "report": 0.0}
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        for stat in instance.get_run_step_stats(run.run_id):
+            seconds = (stat.end_time or 0) - (stat.start_time or 0)
+            key = stat.step_key
+            if key.startswith("ingest_"):
+                stages["ingestion"] += seconds
+            elif key == "dbt_models":
+                stages["dbt build"] += seconds
+            elif key.startswith("published"):
+                stages["publish"] += seconds
+            elif key.startswith("report"):
+                stages["report"] += seconds
+            else:  # freshness, Great Expectations suites, reconciliations, drift
+                stages["checks"] += seconds
+    return stages
+
+
+def _run_results() -> tuple[list[tuple[str, float]], int, dict[str, float]]:
+    results = json.loads((DBT_DIR / "target" / "run_results.json").read_text())["results"]
+    models = [
+        (r["unique_id"].split(".")[-1], r["execution_time"])
+        for r in results
+        if r["unique_id"].startswith("model.")
+    ]
+    models.sort(key=lambda item: -item[1])
+    return models[:10], len(results), dict(models)
+
+
+def _hold_back_last_drop(landing: Path, held: Path) -> str:
+    """Move the latest extract date of every system aside: the 'one more drop' to come."""
+    last = max(d.name for system in landing.iterdir() for d in system.iterdir())
+    for system in landing.iterdir():
+        if (system / last).exists():
+            (held / system.name).mkdir(parents=True, exist_ok=True)
+            shutil.move(system / last, held / system.name / last)
+    return last
+
+
+def _restore(landing: Path, held: Path) -> None:
+    for system in held.iterdir():
+        for drop in system.iterdir():
+            shutil.move(drop, landing / system.name / drop.name)
+
+
+def _attribution_floor(warehouse: Path) -> tuple[float, int]:
+    """The engine's floor: one statement writing every journey touch with its opportunity's amount."""
+    with duckdb.connect(str(warehouse)) as con:
+        started = time.monotonic()
+        con.execute(
+            """
+            create or replace table main.bench_attribution_floor as
+            select journeys.opportunity_id, journeys.touchpoint_id, journeys.campaign_id,
+                   opportunities.amount_reporting
+            from intermediate.int_opportunity_journeys as journeys
+            inner join marts.fct_opportunities as opportunities
+                on journeys.opportunity_id = opportunities.opportunity_id
+            """
+        )
+        seconds = time.monotonic() - started
+        rows = con.execute("select count(*) from main.bench_attribution_floor").fetchall()[0][0]
+        con.execute("drop table main.bench_attribution_floor")
+    return seconds, rows
+
+
+def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
+    result = ScaleResult(scale=scale)
+    env = _env(work)
+    python = sys.executable
+    cli = [python, "-m", "orchestration.cli"]
+    say = typer.echo
+
+    say(f"scale {scale}: generating")
+    gen = measure(
+        [
+            *cli,
+            "generate",
+            "--scale",
+            str(scale),
+            "--seed",
+            str(seed),
+            "--out",
+            str(work / "landing"),
+        ],
+        env,
+        log=log,
+    )
+    result.stages["generation"] = gen.seconds
+    result.peak_rss_bytes["generation"] = gen.peak_rss_bytes
+    if gen.returncode:
+        result.failures.append(f"generation failed:\n{gen.output_tail}")
+        return result
+
+    held = work / "held_back"
+    last_drop = _hold_back_last_drop(work / "landing", held)
+
+    say(f"scale {scale}: full pipeline run (drops up to the one before {last_drop})")
+    full = measure([*cli, "run"], env, log=log)
+    result.stages["pipeline run (wall)"] = full.seconds
+    result.peak_rss_bytes["pipeline run"] = full.peak_rss_bytes
+    if full.returncode:
+        result.failures.append(f"pipeline run failed:\n{full.output_tail}")
+        return result
+    steps = _step_times(work / "dagster_home")
+    result.stages.update(steps)
+    result.stages["Dagster and CLI overhead"] = full.seconds - sum(steps.values())
+    result.slowest_models, result.dbt_nodes, _ = _run_results()
+
+    warehouse = Path(env["LEADLEDGER_WAREHOUSE"])
+
+    say(f"scale {scale}: incremental run after one more drop ({last_drop})")
+    _restore(work / "landing", held)
+    incremental = measure([*cli, "run"], env, log=log)
+    result.incremental = {
+        "wall": incremental.seconds,
+        "share_of_full": incremental.seconds / full.seconds,
+        "peak_rss_bytes": incremental.peak_rss_bytes,
+    }
+    if incremental.returncode:
+        result.failures.append(f"incremental run failed:\n{incremental.output_tail}")
+        return result
+    result.incremental.update(
+        {f"{k} (step)": v for k, v in _step_times(work / "dagster_home").items()}
+    )
+    result.warehouse_bytes = warehouse.stat().st_size
+    published = Path(env["LEADLEDGER_PUBLISHED"])
+    result.published_bytes = published.stat().st_size if published.exists() else 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        result.rows_per_extract = dict(
+            con.execute(
+                "select raw_table, sum(rows_read)::bigint from raw._load_manifest group by 1 order by 1"
+            ).fetchall()
+        )
+        result.pipeline_history_rows = con.execute(
+            "select count(*) from marts.fct_pipeline_daily"
+        ).fetchall()[0][0]
+        result.opportunities = con.execute(
+            "select count(*) from marts.fct_opportunities"
+        ).fetchall()[0][0]
+
+    say(f"scale {scale}: dbt parse overhead")
+    dbt = str(Path(python).parent / "dbt")
+    warm = measure([dbt, "parse", "--quiet"], env, cwd=DBT_DIR, log=log)
+    cold = measure([dbt, "parse", "--quiet", "--no-partial-parse"], env, cwd=DBT_DIR, log=log)
+    result.dbt_parse = {"partial parse": warm.seconds, "full parse": cold.seconds}
+
+    say(f"scale {scale}: attribution against the engine's floor")
+    floor_seconds, touches = _attribution_floor(warehouse)
+    result.journey_touches = touches
+    models = list(ATTRIBUTION_FAMILIES.values())
+    attribution = measure(
+        [dbt, "run", "--quiet", "--threads", "1", "-s", *models], env, cwd=DBT_DIR, log=log
+    )
+    if attribution.returncode:
+        result.failures.append(f"attribution rebuild failed:\n{attribution.output_tail}")
+    _, _, times = _run_results()
+    result.attribution = {"floor": floor_seconds}
+    for family, model in ATTRIBUTION_FAMILIES.items():
+        result.attribution[family] = times.get(model, float("nan"))
+
+    say(f"scale {scale}: pandas linear / U / W as a notebook would do it")
+    pandas_log = work / "pandas.json"
+    baseline = measure(
+        [python, "-m", "benchmarks.pandas_baseline", str(warehouse), str(pandas_log)], env, log=log
+    )
+    if baseline.returncode == 0 and pandas_log.exists():
+        result.pandas = json.loads(pandas_log.read_text())
+        result.pandas["peak_rss_bytes"] = baseline.peak_rss_bytes
+    else:
+        result.pandas = {
+            "error": f"exit {baseline.returncode} (out of memory?)",
+            "peak_rss_bytes": baseline.peak_rss_bytes,
+        }
+    return result
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:,.1f} s"
+
+
+def render(results: list[ScaleResult], command: str, started: datetime) -> str:
+    memory = psutil.virtual_memory().total
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}` on {os.cpu_count()} cores, "
+        f"{_gib(memory)} memory, {platform.platform()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}. Written by benchmarks/bench.py; numbers are one run each, "
+        "measured, never asserted.",
+        "",
+        "## Per scale",
+        "",
+    ]
+    header = "| | " + " | ".join(f"scale {r.scale:g}" for r in results) + " |"
+    lines += [header, "|---" * (len(results) + 1) + "|"]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+
+    extracts = sorted({k for r in results for k in r.rows_per_extract})
+    for extract in extracts:
+        row(f"rows: {extract}", [f"{r.rows_per_extract.get(extract, 0):,}" for r in results])
+    row("opportunities (fct_opportunities)", [f"{r.opportunities:,}" for r in results])
+    row("journey touches (attribution input)", [f"{r.journey_touches:,}" for r in results])
+    row(
+        "pipeline history rows (fct_pipeline_daily)",
+        [f"{r.pipeline_history_rows:,}" for r in results],
+    )
+    for stage in (
+        "generation",
+        "ingestion",
+        "dbt build",
+        "checks",
+        "publish",
+        "report",
+        "Dagster and CLI overhead",
+        "pipeline run (wall)",
+    ):
+        row(stage, [_s(r.stages[stage]) if stage in r.stages else "-" for r in results])
+    row(
+        "full run without generation: ingest, build, checks, publish (target <= 600 s at scale 100)",
+        [
+            _s(r.stages["pipeline run (wall)"]) if "pipeline run (wall)" in r.stages else "-"
+            for r in results
+        ],
+    )
+    row("peak memory, generation", [_gib(r.peak_rss_bytes.get("generation", 0)) for r in results])
+    row(
+        "peak memory, pipeline run (target <= 8 GiB)",
+        [_gib(r.peak_rss_bytes.get("pipeline run", 0)) for r in results],
+    )
+    row("dbt nodes (models, tests, seeds)", [f"{r.dbt_nodes}" for r in results])
+    row("warehouse size", [_gib(r.warehouse_bytes) for r in results])
+    row("published warehouse size", [_gib(r.published_bytes) for r in results])
+    row(
+        "incremental run after one more drop (wall)",
+        [_s(r.incremental["wall"]) if r.incremental else "-" for r in results],
+    )
+    row(
+        "incremental / full (target <= 0.10)",
+        [f"{r.incremental['share_of_full']:.2f}" if r.incremental else "-" for r in results],
+    )
+    row(
+        "dbt parse, partial parsing",
+        [_s(r.dbt_parse["partial parse"]) if r.dbt_parse else "-" for r in results],
+    )
+    row(
+        "dbt parse, from scratch",
+        [_s(r.dbt_parse["full parse"]) if r.dbt_parse else "-" for r in results],
+    )
+    row(
+        "attribution floor (one statement)",
+        [_s(r.attribution["floor"]) if r.attribution else "-" for r in results],
+    )
+    for family in ATTRIBUTION_FAMILIES:
+        row(
+            f"{family}: time (x floor; target <= 5x)",
+            [
+                f"{_s(r.attribution[family])} ({r.attribution[family] / r.attribution['floor']:.1f}x)"
+                if r.attribution and r.attribution.get("floor")
+                else "-"
+                for r in results
+            ],
+        )
+    row(
+        "pandas linear+U+W: load / compute / peak memory",
+        [
+            f"{_s(r.pandas['load_seconds'])} / {_s(r.pandas['compute_seconds'])} / {_gib(r.pandas['peak_rss_bytes'])}"
+            if "compute_seconds" in r.pandas
+            else str(r.pandas.get("error", "-"))
+            for r in results
+        ],
+    )
+    row(
+        "pandas compute / pipeline's position model (all 7 rule models + time decay; target >= 5x)",
+        [
+            f"{r.pandas['compute_seconds'] / r.attribution['position and time decay (SQL)']:.1f}x"
+            if "compute_seconds" in r.pandas and r.attribution
+            else "-"
+            for r in results
+        ],
+    )
+    lines += ["", "## Ten slowest dbt models of the full run", ""]
+    for r in results:
+        lines.append(
+            f"- scale {r.scale:g}: "
+            + ", ".join(f"{name} {_s(sec)}" for name, sec in r.slowest_models)
+        )
+    failures = [f"- scale {r.scale:g}: {f}" for r in results for f in r.failures]
+    if failures:
+        lines += ["", "## Failures", "", *failures]
+    lines += [
+        "",
+        "## How it is measured",
+        "",
+        "- Each stage is its own process; peak memory is the summed RSS of the process tree, sampled every 0.2 s.",
+        "- Stage times come from the Dagster run's step statistics; 'Dagster and CLI overhead' is the wall time "
+        "of `leadledger run` minus its steps (process start, loading definitions, dbt manifest, summary).",
+        "- The incremental run: the latest extract drop of every system is held back for the full run, "
+        "then delivered and `leadledger run` runs again (a monthly drop: more than one day of changes).",
+        "- Attribution floor: one `create table as select` joining every journey touch "
+        "(int_opportunity_journeys) to its opportunity's amount; the attribution models are rebuilt with "
+        "`dbt run --threads 1` and their execution times taken from dbt's run_results.json.",
+        "- pandas: benchmarks/pandas_baseline.py reads the same journeys and computes linear, U- and W-shaped "
+        "shares and amounts with groupby/transform, no Python loops.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def main(
+    scales: Annotated[list[float], typer.Argument(help="Sample scales to run, e.g. 1 10 100.")],
+    work: Annotated[
+        Path, typer.Option(help="Scratch folder for landing files and warehouses (emptied first).")
+    ] = ROOT / "benchmarks" / "work",
+    out: Annotated[Path, typer.Option(help="Markdown report to write.")] = ROOT
+    / "benchmarks"
+    / "RESULTS.md",
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 42,
+    keep: Annotated[bool, typer.Option(help="Keep the scratch folders after the run.")] = False,
+) -> None:
+    """Run the benchmark at each scale and write RESULTS.md and RESULTS.json."""
+    started = datetime.now(UTC)
+    command = "uv run python -m benchmarks.bench " + " ".join(f"{s:g}" for s in scales)
+    results = []
+    for scale in scales:
+        scale_work = work / f"scale_{scale:g}"
+        shutil.rmtree(scale_work, ignore_errors=True)
+        scale_work.mkdir(parents=True)
+        log = scale_work / "bench.log"
+        result = run_scale(scale, scale_work, seed, log)
+        results.append(result)
+        out.write_text(render(results, command, started))
+        out.with_suffix(".json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+        typer.echo(f"scale {scale:g} done; log {log}; results so far in {out}")
+        if not keep and not result.failures:
+            shutil.rmtree(scale_work / "landing", ignore_errors=True)
+            shutil.rmtree(scale_work / "warehouse", ignore_errors=True)
+    typer.echo(out.read_text())
+
+
+if __name__ == "__main__":
+    app()
