@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets: models, seeds and snapshots; dbt tests as asset checks."""
 
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -66,4 +68,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         raise error
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+def _dbt_executable() -> str:
+    """The dbt next to this Python (a venv's bin need not be on PATH, e.g. `.venv/bin/python`)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())
