@@ -54,9 +54,6 @@ def session_conf(spark_dir: Path) -> dict[str, str]:
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark_dir}",
         "spark.sql.shuffle.partitions": "2",
         "spark.sql.session.timeZone": "UTC",
-        # Decimal division keeps its full scale (DuckDB's rules), instead of cutting the result
-        # to 6 decimal places.
-        "spark.sql.decimalOperations.allowPrecisionLoss": "false",
         # DuckDB's TIMESTAMP columns arrive as Spark TIMESTAMP (UTC), not TIMESTAMP_NTZ.
         "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
         "spark.ui.enabled": "false",
