@@ -30,8 +30,9 @@ format: setup
 	$(UV) run ruff check --fix .
 	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff fix dbt_project/models --processes 2
 
-test: lint  ## lint + every test (installs Debian's chromium for the report's browser test if missing)
+test: lint  ## lint + every test (installs Debian's chromium and Java for the browser and Spark tests if missing)
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_java.sh
 	$(UV) run pytest
 
 BENCH_SCALES ?= 1 10 100

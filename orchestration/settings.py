@@ -37,6 +37,25 @@ def landing_is_configured() -> bool:
     return bool(os.environ.get("LEADLEDGER_LANDING"))
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def warehouse_engine() -> str:
+    """Where dbt builds the models (WAREHOUSE_ENGINE, default duckdb): ``duckdb`` (the DuckDB
+    warehouse file) or ``spark`` (Apache Spark: the raw tables are exported there first, and
+    dbt runs with its ``spark`` target). Ingestion lands in DuckDB ``raw`` either way."""
+    engine = os.environ.get("WAREHOUSE_ENGINE", "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"WAREHOUSE_ENGINE={engine!r}: use one of {', '.join(ENGINES)}")
+    return engine
+
+
+def spark_path() -> Path:
+    """State of local Spark (LEADLEDGER_SPARK_DIR, default warehouse/spark next to the DuckDB
+    file): Parquet of the raw tables, Spark's warehouse folder, the Derby metastore."""
+    return _path("LEADLEDGER_SPARK_DIR", warehouse_path().parent / "spark")
+
+
 def dagster_home() -> Path:
     """The local Dagster instance (DAGSTER_HOME, default .dagster_home)."""
     return _path("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")
@@ -47,3 +66,8 @@ def export_environment() -> None:
     os.environ["LEADLEDGER_WAREHOUSE"] = str(warehouse_path())
     os.environ["LEADLEDGER_LANDING"] = str(landing_path())
     os.environ["LEADLEDGER_PUBLISHED"] = str(published_path())
+    os.environ["LEADLEDGER_DBT_TARGET"] = warehouse_engine()
+    if warehouse_engine() == "spark":
+        from ingestion.spark import local_environment
+
+        os.environ.update(local_environment(spark_path()))

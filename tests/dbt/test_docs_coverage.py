@@ -144,3 +144,47 @@ def test_the_checks_find_what_is_missing() -> None:
         "rpt_x.b",
     ]
     assert undocumented_semantics(fake) == ["metric m", "semantic model s: entity e"]
+
+
+def not_null_constraints_without_test(manifest: dict) -> list[str]:
+    """Model columns with a not_null contract constraint but no not_null data test. Spark's
+    Parquet tables cannot enforce the constraint (macros/spark_constraints.sql), so there the
+    test is the only check."""
+    tested = {
+        (node.get("attached_node"), node.get("column_name"))
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "not_null"
+    }
+    return sorted(
+        f"{node['name']}.{name}"
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        for name, column in node["columns"].items()
+        if any(c.get("type") == "not_null" for c in column.get("constraints") or [])
+        and (unique_id, name) not in tested
+    )
+
+
+def test_every_not_null_constraint_has_a_not_null_test(manifest: dict) -> None:
+    assert not_null_constraints_without_test(manifest) == []
+
+
+def test_not_null_constraints_without_test_finds_gaps() -> None:
+    column = {"constraints": [{"type": "not_null"}]}
+    fake = {
+        "nodes": {
+            "model.p.a": {
+                "resource_type": "model",
+                "name": "a",
+                "columns": {"x": column, "y": column},
+            },
+            "test.p.nn": {
+                "resource_type": "test",
+                "attached_node": "model.p.a",
+                "column_name": "x",
+                "test_metadata": {"name": "not_null"},
+            },
+        }
+    }
+    assert not_null_constraints_without_test(fake) == ["a.y"]

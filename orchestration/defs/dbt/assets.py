@@ -43,6 +43,12 @@ class LeadledgerTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings.export_environment()
+    engine = settings.warehouse_engine()
+    if engine == "spark":
+        from ingestion.spark import export_raw
+
+        counts = export_raw(settings.warehouse_path(), settings.spark_path())
+        context.log.info(f"exported {len(counts)} raw tables to Spark ({settings.spark_path()})")
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     # Events are held back until dbt has finished and released the warehouse, so the marts
     # can be read for row counts and previews (dbt's own log streams to the console live).
@@ -55,6 +61,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             return event.asset_key
         return None
 
+    if engine == "spark":
+        # The marts also land in the DuckDB warehouse, so checks, publishing and the report
+        # read them as after a DuckDB build (they stay in Spark's database marts as well).
+        from ingestion.spark import import_marts
+
+        imported = import_marts(settings.spark_path(), settings.warehouse_path())
+        context.log.info(f"copied {len(imported)} mart tables from Spark into DuckDB")
     extra = table_metadata(
         settings.warehouse_path(), [k for k in map(key_of, events) if k is not None]
     )
@@ -69,9 +82,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 def _dbt_executable() -> str:
-    """The dbt next to this Python (a venv's bin need not be on PATH, e.g. `.venv/bin/python`)."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
+    """The dbt next to this Python (a venv's bin need not be on PATH, e.g. `.venv/bin/python`);
+    on Spark the launcher that runs Python models in dbt-spark's session
+    (orchestration/dbt_launcher.py)."""
+    name = "leadledger-dbt" if settings.warehouse_engine() == "spark" else "dbt"
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else name
 
 
+# The engine (WAREHOUSE_ENGINE=duckdb|spark) picks dbt's target (LEADLEDGER_DBT_TARGET, set by
+# settings.export_environment) and the executable; the asset graph is the same on both.
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())

@@ -17,7 +17,8 @@ Shapley value in the game restricted to T, divided by the worth of T. Exact (all
 coalitions) up to var attribution_shapley_exact_max_players players; above that estimated
 from var attribution_shapley_permutations random permutations with a fixed seed.
 
-Pure numpy/pandas, no database specifics, so the same file runs wherever dbt runs Python.
+Pure numpy/pandas, no database specifics: the inputs become pandas frames first (DuckDB and
+Spark alike), so the same file runs wherever dbt runs Python.
 """
 
 from __future__ import annotations
@@ -214,24 +215,31 @@ def attribute(
     return pd.concat([markov, shapley], ignore_index=True)
 
 
+def _frame(relation) -> pd.DataFrame:
+    """A dbt.ref() result as pandas: a DuckDB relation (.df()) or a Spark DataFrame."""
+    return relation.toPandas() if hasattr(relation, "toPandas") else relation.df()
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     granularity = dbt.config.get("granularity")
-    player = "channel" if granularity == "channel" else "coalesce(campaign_id, '(no campaign)')"
-    journeys = (
-        dbt.ref("int_opportunity_journeys")
-        .project(
-            f"opportunity_id, touchpoint_id, touch_number, {player} as player, is_won, is_closed"
-        )
-        .df()
-    )
-    touchpoints = dbt.ref("int_touchpoints_unified")
-    opportunities = dbt.ref("stg_crm__opportunities")
-    converted_leads = opportunities.filter("lead_id is not null").project("lead_id")
-    lead_touches = touchpoints.filter("lead_id is not null").project(
-        f"lead_id, touchpoint_id, occurred_at, {player} as player"
-    )
-    lead_paths = lead_touches.join(converted_leads, "lead_id", how="anti").df()
+
+    def player(frame: pd.DataFrame) -> pd.Series:
+        if granularity == "channel":
+            return frame["channel"]
+        return frame["campaign_id"].fillna("(no campaign)")
+
+    journeys = _frame(dbt.ref("int_opportunity_journeys"))
+    journeys = journeys.assign(player=player(journeys))[
+        ["opportunity_id", "touchpoint_id", "touch_number", "player", "is_won", "is_closed"]
+    ]
+    touchpoints = _frame(dbt.ref("int_touchpoints_unified"))
+    opportunities = _frame(dbt.ref("stg_crm__opportunities"))
+    converted_leads = set(opportunities["lead_id"].dropna())
+    lead_touches = touchpoints[touchpoints["lead_id"].notna()]
+    lead_paths = lead_touches.assign(player=player(lead_touches))[
+        ~lead_touches["lead_id"].isin(converted_leads)
+    ][["lead_id", "touchpoint_id", "occurred_at", "player"]]
     lead_paths = lead_paths.sort_values(["lead_id", "occurred_at", "touchpoint_id"], kind="stable")
     lead_paths["touch_number"] = lead_paths.groupby("lead_id").cumcount() + 1
     return attribute(

@@ -45,12 +45,12 @@ answers as (
         max(marts) as marts,
         sum(case when missing_required_table is not null then 1 else 0 end) = 0 as is_available,
         sum(case when not is_delivered then 1 else 0 end) = 0 as is_complete,
-        {{ dbt.listagg('missing_required_table', "', '", 'order by missing_required_table') }}
+        {{ listagg_ordered('missing_required_table', "', '", 'missing_required_table') }}
             as missing_required,
-        {{ dbt.listagg('missing_optional_table', "', '", 'order by missing_optional_table') }}
+        {{ listagg_ordered('missing_optional_table', "', '", 'missing_optional_table') }}
             as missing_optional,
-        {{ dbt.listagg('required_consequence', "'; '", 'order by raw_table') }} as unavailable_because,
-        {{ dbt.listagg('optional_consequence', "'; '", 'order by raw_table') }} as incomplete_because
+        {{ listagg_ordered('required_consequence', "'; '", 'raw_table') }} as unavailable_because,
+        {{ listagg_ordered('optional_consequence', "'; '", 'raw_table') }} as incomplete_because
     from missing
     group by answer_id
 ),
