@@ -4,8 +4,8 @@ Ingestion itself (validation, quarantine, the load manifest) stays one mechanism
 (:mod:`ingestion.load`). :func:`export_raw` hands its result to Spark as Parquet, one folder per
 raw table under ``spark_dir/raw``; dbt registers them as tables ``raw.<table>`` at the start of
 every run on the ``spark`` target (``dbt_project/macros/spark_raw_tables.sql``), so the dbt
-sources resolve there too. :func:`import_marts` reads the mart tables Spark wrote back into
-DuckDB. Neither starts a JVM: only dbt (dbt-spark's ``session`` method) does, with the settings
+sources resolve there too. :func:`import_models` reads the tables Spark built (staging, intermediate, marts) back
+into DuckDB. Neither starts a JVM: only dbt (dbt-spark's ``session`` method) does, with the settings
 of :func:`session_conf`, which must match the ``spark`` target in ``dbt_project/profiles.yml``.
 PySpark runs in local mode with an embedded Derby metastore and a warehouse folder under
 ``spark_dir``, offline. Derby admits one JVM at a time: :func:`spark_session` (for reading
@@ -119,24 +119,43 @@ def java_available() -> bool:
     return bool(os.environ.get("JAVA_HOME")) or shutil.which("java") is not None
 
 
-def import_marts(spark_dir: Path, warehouse: Path, schema: str = "marts") -> dict[str, int]:
-    """Copy the tables Spark built in database ``schema`` (Parquet folders under Spark's
+MODEL_SCHEMAS = ("staging", "intermediate", "marts")
+
+
+def import_models(
+    spark_dir: Path, warehouse: Path, schemas: tuple[str, ...] = MODEL_SCHEMAS
+) -> dict[str, int]:
+    """Copy the tables Spark built in each of ``schemas`` (Parquet folders under Spark's
     warehouse folder) into the same schema of the DuckDB ``warehouse``, replacing what was
-    there, so what reads marts from DuckDB (checks, publishing, the report) works after a
-    Spark build too. Views have no files and stay in Spark. Returns the row count per table."""
-    folder = Path(spark_dir).resolve() / "warehouse" / f"{schema}.db"
+    there (a view of an earlier DuckDB build too), so everything that reads the models from
+    DuckDB (checks and reconciliations, which also read staging and intermediate, publishing,
+    the report) works after a Spark build as after a DuckDB one. Views have no files and stay in
+    Spark. Returns the row count per ``schema.table``."""
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse)) as con:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(f"create schema if not exists {schema}")
-        for table_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-            files = sorted(table_dir.glob("*.parquet"))
-            if not files:
+        for schema in schemas:
+            folder = Path(spark_dir).resolve() / "warehouse" / f"{schema}.db"
+            if not folder.is_dir():
                 continue
-            table = table_dir.name
-            con.execute(
-                f'create or replace table {schema}."{table}" as select * from read_parquet(?)',
-                [[str(f) for f in files]],
-            )
-            counts[table] = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[0][0]
+            con.execute(f"create schema if not exists {schema}")
+            for table_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+                files = sorted(table_dir.glob("*.parquet"))
+                if not files:
+                    continue
+                name = f'{schema}."{table_dir.name}"'
+                is_view = con.execute(
+                    "select count(*) from information_schema.tables where table_schema = ?"
+                    " and table_name = ? and table_type = 'VIEW'",
+                    [schema, table_dir.name],
+                ).fetchall()[0][0]
+                if is_view:
+                    con.execute(f"drop view {name}")
+                con.execute(
+                    f"create or replace table {name} as select * from read_parquet(?)",
+                    [[str(f) for f in files]],
+                )
+                counts[f"{schema}.{table_dir.name}"] = con.execute(
+                    f"select count(*) from {name}"
+                ).fetchall()[0][0]
     return counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +63,12 @@ def dagster_home() -> Path:
 
 
 def export_environment() -> None:
-    """Pin resolved paths in the environment so dbt subprocesses see the same warehouse."""
+    """Pin resolved paths in the environment so dbt subprocesses see the same warehouse, and
+    put this Python's bin folder (the venv's, with dbt) first on PATH: dagster-dbt looks dbt up
+    there, and `.venv/bin/python -m orchestration.cli` does not activate the venv."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join(filter(None, [bin_dir, os.environ.get("PATH")]))
     os.environ["LEADLEDGER_WAREHOUSE"] = str(warehouse_path())
     os.environ["LEADLEDGER_LANDING"] = str(landing_path())
     os.environ["LEADLEDGER_PUBLISHED"] = str(published_path())

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import yaml
 
-from ingestion.spark import export_raw, import_marts, local_environment, session_conf
+from ingestion.spark import export_raw, import_models, local_environment, session_conf
 from orchestration import settings
 
 ENV_DEFAULT = "{{ env_var('LEADLEDGER_SPARK_DIR', '../warehouse/spark') }}"
@@ -82,7 +82,7 @@ def test_export_raw_writes_every_raw_table_as_parquet(tmp_path: Path) -> None:
     ]
 
 
-def test_import_marts_copies_table_folders_into_duckdb(tmp_path: Path) -> None:
+def test_import_models_copies_table_folders_into_duckdb(tmp_path: Path) -> None:
     marts = tmp_path / "spark" / "warehouse" / "marts.db"
     (marts / "fct_x").mkdir(parents=True)
     (marts / "empty_view_dir").mkdir()
@@ -93,11 +93,18 @@ def test_import_marts_copies_table_folders_into_duckdb(tmp_path: Path) -> None:
                 [str(marts / "fct_x" / f"part-{i}.parquet")],
             )
     warehouse = tmp_path / "w.duckdb"
+    staging = tmp_path / "spark" / "warehouse" / "staging.db" / "stg_y"
+    staging.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute("copy (select 7 as id) to ?", [str(staging / "part-0.parquet")])
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.fct_x as select 99 as id, 'old' as name")
-    assert import_marts(tmp_path / "spark", warehouse) == {"fct_x": 3}
+        con.execute("create schema staging")  # an earlier DuckDB build left a view
+        con.execute("create view staging.stg_y as select 1 as id")
+    assert import_models(tmp_path / "spark", warehouse) == {"marts.fct_x": 3, "staging.stg_y": 1}
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select * from staging.stg_y").fetchall() == [(7,)]
         assert con.execute("select * from marts.fct_x order by id").fetchall() == [
             (1, "a"),
             (2, "b"),

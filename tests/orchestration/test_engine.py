@@ -28,7 +28,7 @@ def test_engine_selects_target_and_executable(
     monkeypatch.setenv("LEADLEDGER_SPARK_DIR", "")
     monkeypatch.delenv("LEADLEDGER_SPARK_DIR")
     monkeypatch.setenv("WAREHOUSE_ENGINE", "duckdb")
-    assert _dbt_executable() == "dbt"
+    assert Path(_dbt_executable()).name == "dbt"
     settings.export_environment()
     assert os.environ["LEADLEDGER_DBT_TARGET"] == "duckdb"
 

@@ -62,12 +62,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         return None
 
     if engine == "spark":
-        # The marts also land in the DuckDB warehouse, so checks, publishing and the report
-        # read them as after a DuckDB build (they stay in Spark's database marts as well).
-        from ingestion.spark import import_marts
+        # The models also land in the DuckDB warehouse, so checks, reconciliations, publishing
+        # and the report read them as after a DuckDB build (they stay in Spark as well).
+        from ingestion.spark import import_models
 
-        imported = import_marts(settings.spark_path(), settings.warehouse_path())
-        context.log.info(f"copied {len(imported)} mart tables from Spark into DuckDB")
+        imported = import_models(settings.spark_path(), settings.warehouse_path())
+        context.log.info(f"copied {len(imported)} tables from Spark into DuckDB")
     extra = table_metadata(
         settings.warehouse_path(), [k for k in map(key_of, events) if k is not None]
     )

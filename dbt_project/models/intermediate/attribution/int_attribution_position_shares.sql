@@ -104,7 +104,7 @@ normalised as (
         round(
             case
                 when journey_totals.total_weight > 0 then all_raw.raw_weight / journey_totals.total_weight
-                else 1.0 / all_raw.touches_in_journey
+                else cast(1 as double) / all_raw.touches_in_journey
             end,
             12
         ) as share

@@ -60,11 +60,11 @@ with_duration as (
         is_won,
         case
             when not is_closed
-                then {{ dbt.datediff(
+                then cast({{ dbt.datediff(
                     'entered_at',
                     'coalesce(exited_at, cast(' ~ reporting_date() ~ ' as timestamp))',
                     'second',
-                ) }} / 86400.0
+                ) }} as double) / 86400
         end as days_in_stage
     from sequenced
 )

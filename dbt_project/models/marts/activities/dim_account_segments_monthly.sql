@@ -121,14 +121,14 @@ final as (
         cast(
             case
                 when total_trailing_revenue > 0 and trailing_revenue_reporting > 0
-                    then trailing_revenue_reporting / total_trailing_revenue
+                    then cast(trailing_revenue_reporting as double) / total_trailing_revenue
                 else 0
             end as double
         ) as revenue_share,
         cast(
             case
                 when total_trailing_revenue > 0 and revenue_ranked_above is not null
-                    then revenue_ranked_above / total_trailing_revenue
+                    then cast(revenue_ranked_above as double) / total_trailing_revenue
             end as double
         ) as revenue_share_ranked_above
     from with_history

@@ -97,9 +97,9 @@ final as (
         cast(open_pipeline as decimal(18, 2)) as open_pipeline,
         cast(won_revenue - expected_revenue as decimal(18, 2)) as revenue_vs_plan,
         cast(
-            case when actual_cost > 0 then (won_revenue - actual_cost) / actual_cost end as double
+            case when actual_cost > 0 then cast(won_revenue - actual_cost as double) / actual_cost end as double
         ) as roi,
-        cast(case when actual_cost > 0 then won_revenue / actual_cost end as double) as roas
+        cast(case when actual_cost > 0 then cast(won_revenue as double) / actual_cost end as double) as roas
     from joined
 )
 

@@ -196,7 +196,7 @@ rep_rows as (
         months.working_days,
         booked.active_working_days,
         reps.monthly_capacity_hours,
-        reps.monthly_capacity_hours * booked.active_working_days
+        cast(reps.monthly_capacity_hours as double) * booked.active_working_days
         / {{ var('capacity_reference_working_days') }} as capacity_hours,
         booked.handovers,
         booked.appointments,

@@ -225,22 +225,22 @@ joined as (
 rates as (
     select
         *,
-        case when customers_at_start > 0 then 1.0 * churned_customers / customers_at_start end as churn_rate,
-        case when new_customers > 0 then sales_and_marketing_cost / new_customers end as cac,
+        case when customers_at_start > 0 then cast(churned_customers as double) / customers_at_start end as churn_rate,
+        case when new_customers > 0 then cast(sales_and_marketing_cost as double) / new_customers end as cac,
         case
             when is_trailing_year_complete and customers_at_window_start > 0
-                then 1.0 * churned_customers_ttm / customers_at_window_start
+                then cast(churned_customers_ttm as double) / customers_at_window_start
         end as churn_rate_ttm,
         case
             when is_trailing_year_complete and average_customers_ttm > 0
-                then revenue_ttm / average_customers_ttm
+                then cast(revenue_ttm as double) / average_customers_ttm
         end as average_yearly_revenue_per_customer,
         case
             when is_trailing_year_complete and revenue_ttm != 0
-                then (revenue_ttm - cost_of_sales_ttm) / revenue_ttm
+                then cast(revenue_ttm - cost_of_sales_ttm as double) / revenue_ttm
         end as gross_margin_pct_ttm,
         case
-            when nps_responses > 0 then 100.0 * (promoters - detractors) / nps_responses
+            when nps_responses > 0 then 100 * cast(promoters - detractors as double) / nps_responses
         end as nps
     from joined
 ),

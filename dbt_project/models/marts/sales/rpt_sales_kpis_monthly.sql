@@ -265,24 +265,24 @@ kpis as (
     select
         *,
         booked_revenue - cost_of_sales as gross_margin,
-        case when booked_revenue != 0 then (booked_revenue - cost_of_sales) / booked_revenue end
+        case when booked_revenue != 0 then cast(booked_revenue - cost_of_sales as double) / booked_revenue end
             as gross_margin_pct,
         case
             when is_complete_month and booked_revenue_previous_month != 0
-                then (booked_revenue - booked_revenue_previous_month) / booked_revenue_previous_month
+                then cast(booked_revenue - booked_revenue_previous_month as double) / booked_revenue_previous_month
         end as revenue_growth_mom,
         case
             when is_complete_month and booked_revenue_previous_year != 0
-                then (booked_revenue - booked_revenue_previous_year) / booked_revenue_previous_year
+                then cast(booked_revenue - booked_revenue_previous_year as double) / booked_revenue_previous_year
         end as revenue_growth_yoy,
-        case when won_deals + lost_deals > 0 then 1.0 * won_deals / (won_deals + lost_deals) end
+        case when won_deals + lost_deals > 0 then cast(won_deals as double) / (won_deals + lost_deals) end
             as win_rate_count,
-        case when won_amount + lost_amount != 0 then won_amount / (won_amount + lost_amount) end
+        case when won_amount + lost_amount != 0 then cast(won_amount as double) / (won_amount + lost_amount) end
             as win_rate_value,
-        case when won_deals > 0 then won_amount / won_deals end as average_deal_size,
-        case when booked_accounts > 0 then booked_revenue / booked_accounts end as revenue_per_account,
-        case when quota_amount > 0 then closing_pipeline / quota_amount end as pipeline_coverage,
-        case when quota_amount > 0 then won_amount / quota_amount end as quota_attainment,
+        case when won_deals > 0 then cast(won_amount as double) / won_deals end as average_deal_size,
+        case when booked_accounts > 0 then cast(booked_revenue as double) / booked_accounts end as revenue_per_account,
+        case when quota_amount > 0 then cast(closing_pipeline as double) / quota_amount end as pipeline_coverage,
+        case when quota_amount > 0 then cast(won_amount as double) / quota_amount end as quota_attainment,
         case
             when won_amount != 0 then 1 - abs(won_amount - forecast_amount) / won_amount
         end as forecast_accuracy

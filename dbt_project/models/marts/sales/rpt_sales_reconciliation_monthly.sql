@@ -130,7 +130,7 @@ checked as (
         kpi_booked_revenue - finance_booked_revenue as booked_revenue_difference,
         case
             when crm_won_invoiced_amount != 0
-                then (finance_revenue_of_won - crm_won_invoiced_amount) / crm_won_invoiced_amount
+                then cast(finance_revenue_of_won - crm_won_invoiced_amount as double) / crm_won_invoiced_amount
         end as won_vs_booked_difference_pct
     from compared
 ),
