@@ -134,8 +134,10 @@ final as (
         ) as is_opportunity_creation_touch,
         numbered.is_won and numbered.touch_number = numbered.touches_in_journey as is_closed_won_touch,
         numbered.journey_end_at,
-        cast({{ dbt.datediff('numbered.occurred_at', 'numbered.journey_end_at', 'second') }} as double)
-        / 86400 as days_before_conversion
+        cast(
+            {{ dbt.datediff('numbered.occurred_at', 'numbered.journey_end_at', 'second') }}
+            as double
+        ) / 86400 as days_before_conversion
     from numbered
     inner join milestones on numbered.opportunity_id = milestones.opportunity_id
 )

@@ -106,7 +106,10 @@ final as (
         cast(replacement_call_cost as decimal(18, 2)) as replacement_call_cost,
         cast(field_visit_cost - replacement_call_cost as decimal(18, 2)) as estimated_saving,
         cast(
-            case when field_visit_cost > 0 then cast(field_visit_cost - replacement_call_cost as double) / field_visit_cost end
+            case
+                when field_visit_cost > 0
+                    then cast(field_visit_cost - replacement_call_cost as double) / field_visit_cost
+            end
             as double
         ) as estimated_saving_share
     from aggregated

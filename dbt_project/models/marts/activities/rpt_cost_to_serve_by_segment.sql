@@ -139,7 +139,9 @@ final as (
         cast({{ var('abc_trailing_months') }} as bigint) as trailing_months,
         cast(trailing_revenue as decimal(18, 2)) as trailing_revenue,
         cast(
-            case when month_trailing_revenue > 0 then cast(trailing_revenue as double) / month_trailing_revenue end as double
+            case
+                when month_trailing_revenue > 0 then cast(trailing_revenue as double) / month_trailing_revenue
+            end as double
         ) as trailing_revenue_share,
         cast(trailing_gross_margin as decimal(18, 2)) as trailing_gross_margin,
         cast(trailing_field_visits as bigint) as trailing_field_visits,
@@ -149,7 +151,9 @@ final as (
         cast(trailing_activity_cost as decimal(18, 2)) as trailing_activity_cost,
         cast(trailing_margin_after_cost_to_serve as decimal(18, 2)) as trailing_margin_after_cost_to_serve,
         cast(
-            case when trailing_gross_margin > 0 then cast(trailing_activity_cost as double) / trailing_gross_margin end as double
+            case
+                when trailing_gross_margin > 0 then cast(trailing_activity_cost as double) / trailing_gross_margin
+            end as double
         ) as trailing_cost_to_serve_ratio,
         cast(
             case when trailing_won_deals > 0 then cast(trailing_field_visits as double) / trailing_won_deals end

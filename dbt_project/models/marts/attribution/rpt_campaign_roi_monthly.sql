@@ -73,7 +73,7 @@ final as (
         cast(actual_cost as decimal(18, 2)) as actual_cost,
         cast(attributed_won_revenue as decimal(18, 2)) as attributed_won_revenue,
         cast(attributed_won_deals as double) as attributed_won_deals,
-        cast(case when actual_cost > 0 then cast(attributed_won_revenue - actual_cost as double) / actual_cost end as double)
+        case when actual_cost > 0 then cast(attributed_won_revenue - actual_cost as double) / actual_cost end
             as roi
     from combined
 )

@@ -265,7 +265,7 @@ final as (
         cast(needs.quota_amount_reporting as decimal(18, 2)) as quota_amount_reporting,
         cast(needs.won_amount_reporting as decimal(18, 2)) as won_amount_reporting,
         cast(needs.won_deals as bigint) as won_deals,
-        cast(cast(needs.won_amount_reporting as double) / nullif(needs.quota_amount_reporting, 0) as double) as quota_attainment,
+        cast(needs.won_amount_reporting as double) / nullif(needs.quota_amount_reporting, 0) as quota_attainment,
         cast(needs.open_opportunities as bigint) as open_opportunities,
         cast(needs.open_pipeline_weighted_reporting as decimal(18, 2)) as open_pipeline_weighted_reporting,
         cast(needs.remaining_quota_reporting as decimal(18, 2)) as remaining_quota_reporting,
