@@ -31,8 +31,8 @@ format: setup
 	LEADLEDGER_WAREHOUSE=$(CURDIR)/warehouse/lint.duckdb $(UV) run sqlfluff fix dbt_project/models --processes 2
 
 test: lint  ## lint + every test (installs Debian's chromium and Java for the browser and Spark tests if missing)
-	bash scripts/ensure_chromium.sh
-	bash scripts/ensure_java.sh
+	bash scripts/ensure_debian_package.sh chromium chromium  # the report's browser test
+	bash scripts/ensure_debian_package.sh java openjdk-17-jre-headless  # PySpark
 	$(UV) run pytest
 
 BENCH_SCALES ?= 1 10 100

@@ -18,3 +18,19 @@
 {% macro attribution_models() -%}
     {{ return(var('attribution_position_weights').keys() | list + ['time_decay', 'markov', 'shapley']) }}
 {%- endmacro %}
+
+{#- Return on a campaign's (or channel's) cost, from its columns actual_cost,
+    attributed_won_revenue, attributed_won_deals, mqls and sqls: ROI, ROAS and cost per MQL,
+    SQL and attributed won deal. Divisions in double precision (and cents by divide_to_cents),
+    so every engine gives the same values. -#}
+{% macro attribution_return_ratios() -%}
+    case when actual_cost > 0 then cast(attributed_won_revenue - actual_cost as double) / actual_cost end
+        as roi,
+    case when actual_cost > 0 then cast(attributed_won_revenue as double) / actual_cost end as roas,
+    case when mqls > 0 then {{ divide_to_cents('actual_cost', 'mqls') }} end as cost_per_mql,
+    case when sqls > 0 then {{ divide_to_cents('actual_cost', 'sqls') }} end as cost_per_sql,
+    cast(
+        case when attributed_won_deals > 0 then cast(actual_cost as double) / attributed_won_deals end
+        as decimal(18, 2)
+    ) as cost_per_won_deal
+{%- endmacro %}

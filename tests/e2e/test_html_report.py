@@ -1,6 +1,6 @@
 """The HTML report as people see it: rendered by `leadledger run`, opened from disk in headless
-Chromium (Debian's package: scripts/ensure_chromium.sh), every chart drawn, nothing fetched
-from the network, no console errors. The screenshot is kept in test-artifacts/report.png."""
+Chromium (Debian's package, `scripts/ensure_debian_package.sh chromium chromium`), every chart
+drawn, nothing fetched from the network, no console errors. The screenshot is kept in test-artifacts/report.png."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ def browser_view(user_build: dict) -> dict:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/ensure_chromium.sh (Debian package)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run scripts/ensure_debian_package.sh chromium chromium"
+        )
     report: Path = user_build["report"]
     assert report.exists(), user_build["stdout"][-3000:]
     console: list[str] = []

@@ -174,7 +174,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The same sample through the same Dagster asset graph twice: WAREHOUSE_ENGINE=duckdb and
     WAREHOUSE_ENGINE=spark."""
     if not java_available():
-        pytest.fail("no Java for PySpark: run scripts/ensure_java.sh (make test does)")
+        pytest.fail(
+            "no Java for PySpark: run scripts/ensure_debian_package.sh java openjdk-17-jre-headless (make test does)"
+        )
     root = tmp_path_factory.mktemp("parity")
     landing = root / "landing"
     generate(landing, scale=SCALE, seed=SEED, mess_rate=0.02)

@@ -138,15 +138,7 @@ final as (
         cast(influenced_opportunities as bigint) as influenced_opportunities,
         cast(mqls as bigint) as mqls,
         cast(sqls as bigint) as sqls,
-        case when actual_cost > 0 then cast(attributed_won_revenue - actual_cost as double) / actual_cost end
-            as roi,
-        case when actual_cost > 0 then cast(attributed_won_revenue as double) / actual_cost end as roas,
-        case when mqls > 0 then {{ divide_to_cents('actual_cost', 'mqls') }} end as cost_per_mql,
-        case when sqls > 0 then {{ divide_to_cents('actual_cost', 'sqls') }} end as cost_per_sql,
-        cast(
-            case when attributed_won_deals > 0 then cast(actual_cost as double) / attributed_won_deals end
-            as decimal(18, 2)
-        ) as cost_per_won_deal,
+        {{ attribution_return_ratios() }},
         cast(attributed_won_revenue - expected_revenue as decimal(18, 2)) as revenue_vs_plan,
         case when expected_revenue > 0 then cast(attributed_won_revenue as double) / expected_revenue end
             as plan_attainment
