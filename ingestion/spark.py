@@ -1,14 +1,14 @@
-"""Raw tables for Apache Spark, and the marts back from it.
+"""Raw tables for Apache Spark, and the models Spark built back from it.
 
 Ingestion itself (validation, quarantine, the load manifest) stays one mechanism, in DuckDB
 (:mod:`ingestion.load`). :func:`export_raw` hands its result to Spark as Parquet, one folder per
 raw table under ``spark_dir/raw``; dbt registers them as tables ``raw.<table>`` at the start of
 every run on the ``spark`` target (``dbt_project/macros/spark_raw_tables.sql``), so the dbt
-sources resolve there too. :func:`import_models` reads the tables Spark built (staging, intermediate, marts) back
-into DuckDB. Neither starts a JVM: only dbt (dbt-spark's ``session`` method) does, with the settings
-of :func:`session_conf`, which must match the ``spark`` target in ``dbt_project/profiles.yml``.
-PySpark runs in local mode with an embedded Derby metastore and a warehouse folder under
-``spark_dir``, offline. Derby admits one JVM at a time: :func:`spark_session` (for reading
+sources resolve there too. :func:`import_models` reads the tables Spark built (staging,
+intermediate, marts) back into DuckDB. Neither starts a JVM: only dbt (dbt-spark's ``session``
+method) does, with the settings of :func:`session_conf`, which must match the ``spark`` target
+in ``dbt_project/profiles.yml``. PySpark runs in local mode with an embedded Derby metastore and
+a warehouse folder under ``spark_dir``, offline. Derby admits one JVM at a time: :func:`spark_session` (for reading
 results, e.g. in tests) keeps it until its process ends, so call it after dbt has finished.
 """
 

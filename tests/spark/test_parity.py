@@ -175,7 +175,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     WAREHOUSE_ENGINE=spark."""
     if not java_available():
         pytest.fail(
-            "no Java for PySpark: run scripts/ensure_debian_package.sh java openjdk-17-jre-headless (make test does)"
+            "no Java for PySpark: run scripts/ensure_debian_package.sh java"
+            " openjdk-17-jre-headless (make test does)"
         )
     root = tmp_path_factory.mktemp("parity")
     landing = root / "landing"
