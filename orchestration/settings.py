@@ -51,6 +51,15 @@ def warehouse_engine() -> str:
     return engine
 
 
+def dbt_unit_tests() -> bool:
+    """Whether the pipeline's `dbt build` runs dbt's unit tests too (LEADLEDGER_DBT_UNIT_TESTS,
+    default off). Unit tests check the models' logic on fixed inputs, not the data: they belong
+    to development and CI (`make test` runs them, so does `dbt build` in dbt_project/), not to
+    every production run, where they cost ~0.5 s each."""
+    value = os.environ.get("LEADLEDGER_DBT_UNIT_TESTS", "0").strip().lower()
+    return value in {"1", "true", "yes", "on"}
+
+
 def spark_path() -> Path:
     """State of local Spark (LEADLEDGER_SPARK_DIR, default warehouse/spark next to the DuckDB
     file): Parquet of the raw tables, Spark's warehouse folder, the Derby metastore."""

@@ -30,6 +30,8 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "LEADLEDGER_WAREHOUSE": str(warehouse),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "COLUMNS": "200",
+        # dbt's unit tests run in this build (the pipeline's default skips them).
+        "LEADLEDGER_DBT_UNIT_TESTS": "1",
     }
     env.pop("LEADLEDGER_PUBLISHED", None)
     run = subprocess.run(

@@ -37,6 +37,7 @@ def _run(args: list[str], root: Path) -> subprocess.CompletedProcess:
     env.pop("LEADLEDGER_WAREHOUSE", None)
     env.pop("LEADLEDGER_LANDING", None)
     env.pop("LEADLEDGER_PUBLISHED", None)
+    env.pop("LEADLEDGER_DBT_UNIT_TESTS", None)
     result = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         env=env,
@@ -108,6 +109,10 @@ def test_crm_only_builds_publishes_and_names_the_unavailable_answers(crm_only):
     stdout = crm_only["stdout"]
     assert "Unavailable with the extracts delivered" in stdout
     assert "Campaign cost, plan and ROI" in stdout
+    # A production run (LEADLEDGER_DBT_UNIT_TESTS unset) builds and tests the data but skips
+    # dbt's unit tests.
+    finished = [line for line in stdout.splitlines() if "Finished running" in line]
+    assert finished and all("data tests" in f and "unit test" not in f for f in finished)
 
 
 def test_crm_only_without_fx_rates_converts_only_the_reporting_currency(crm_only):

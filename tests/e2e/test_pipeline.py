@@ -4,6 +4,7 @@ check the marts against numbers recomputed here, independently, from the landing
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -178,6 +179,25 @@ def test_the_answer_is_printed(pipeline: dict) -> None:
         "select campaign_name from marts.rpt_campaign_performance where not is_unassigned order by won_revenue desc limit 1",
     ).campaign_name[0]
     assert top in out
+
+
+def _declared_unit_tests() -> int:
+    """dbt unit tests declared in the project's YAML files, counted here from the files."""
+    import yaml
+
+    models = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+    return sum(
+        len((yaml.safe_load(path.read_text()) or {}).get("unit_tests") or [])
+        for path in models.rglob("*.yml")
+    )
+
+
+def test_the_build_ran_every_dbt_unit_test(pipeline: dict) -> None:
+    # The session build sets LEADLEDGER_DBT_UNIT_TESTS=1 (production runs skip them).
+    finished = re.search(r"Finished running .*", pipeline["stdout"])
+    assert finished, pipeline["stdout"][-3000:]
+    ran = re.search(r"(\d+) unit tests?", finished.group(0))
+    assert ran and int(ran.group(1)) == _declared_unit_tests() > 0, finished.group(0)
 
 
 def _mart_checksums(warehouse: Path) -> dict[str, str]:

@@ -142,6 +142,7 @@ def _leadledger_run(engine: str, landing: Path, root: Path, spark_dir: Path) -> 
         "LEADLEDGER_SPARK_DIR": str(spark_dir),
         "DAGSTER_HOME": str(root / engine / "dagster_home"),
         "COLUMNS": "200",
+        "LEADLEDGER_DBT_UNIT_TESTS": "1",  # the unit tests pass on both engines, too
     }
     for name in ("LEADLEDGER_WAREHOUSE", "LEADLEDGER_LANDING", "LEADLEDGER_PUBLISHED"):
         env.pop(name, None)

@@ -49,7 +49,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
         counts = export_raw(settings.warehouse_path(), settings.spark_path())
         context.log.info(f"exported {len(counts)} raw tables to Spark ({settings.spark_path()})")
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    args = ["build"]
+    if not settings.dbt_unit_tests():
+        args += ["--exclude-resource-type", "unit_test"]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     # Events are held back until dbt has finished and released the warehouse, so the marts
     # can be read for row counts and previews (dbt's own log streams to the console live).
     events = list(invocation.stream())
