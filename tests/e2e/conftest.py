@@ -4,13 +4,10 @@ own runs (Write-Audit-Publish, crash safety) build their own."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from ingestion.sample.generator import generate
+from tests.cli_runs import leadledger_env, run_leadledger
 
 SCALE = 0.05
 
@@ -24,25 +21,14 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     landing = root / "landing"
     generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
     warehouse = root / "warehouse" / "leadledger.duckdb"
-    env = {
-        **os.environ,
-        "LEADLEDGER_LANDING": str(landing),
-        "LEADLEDGER_WAREHOUSE": str(warehouse),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "COLUMNS": "200",
+    env = leadledger_env(
+        root,
+        LEADLEDGER_LANDING=str(landing),
+        LEADLEDGER_WAREHOUSE=str(warehouse),
         # dbt's unit tests run in this build (the pipeline's default skips them).
-        "LEADLEDGER_DBT_UNIT_TESTS": "1",
-    }
-    env.pop("LEADLEDGER_PUBLISHED", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
+        LEADLEDGER_DBT_UNIT_TESTS="1",
     )
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
+    run = run_leadledger(["run"], env, timeout=1200)
     return {
         "root": root,
         "landing": landing,

@@ -16,20 +16,20 @@ import duckdb
 import pytest
 
 from ingestion.sample.generator import generate
-from tests.e2e.test_pipeline import _mart_checksums, _run_cli
+from tests.cli_runs import ROOT, leadledger_env, run_leadledger
+from tests.e2e.test_pipeline import _mart_checksums
 
 pytestmark = pytest.mark.e2e
 
 
 def _env(root: Path, landing: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LEADLEDGER_LANDING": str(landing),
-        "LEADLEDGER_WAREHOUSE": str(root / "work.duckdb"),
-        "LEADLEDGER_PUBLISHED": str(root / "published.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    return leadledger_env(
+        root,
+        LEADLEDGER_LANDING=str(landing),
+        LEADLEDGER_WAREHOUSE=str(root / "work.duckdb"),
+        LEADLEDGER_PUBLISHED=str(root / "published.duckdb"),
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def _run_and_kill_when(env: dict[str, str], marker: str, delay: float) -> str:
@@ -37,6 +37,7 @@ def _run_and_kill_when(env: dict[str, str], marker: str, delay: float) -> str:
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run"],
         env=env,
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -62,8 +63,7 @@ def test_killed_runs_recover_to_the_same_published_marts(tmp_path: Path) -> None
     generate(landing, scale=0.02, seed=5)
 
     reference = _env(tmp_path / "reference", landing)
-    done = _run_cli(["run"], reference)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    run_leadledger(["run"], reference)
     expected = _mart_checksums(Path(reference["LEADLEDGER_PUBLISHED"]))
 
     crashed = _env(tmp_path / "crashed", landing)
@@ -79,7 +79,6 @@ def test_killed_runs_recover_to_the_same_published_marts(tmp_path: Path) -> None
     assert files > 0
 
     _run_and_kill_when(crashed, "START sql table model marts.", 1.0)
-    recovered = _run_cli(["run"], crashed)
-    assert recovered.returncode == 0, recovered.stdout[-3000:] + recovered.stderr[-3000:]
+    run_leadledger(["run"], crashed)
     assert _mart_checksums(Path(crashed["LEADLEDGER_PUBLISHED"])) == expected
     shutil.rmtree(tmp_path / "reference" / "dagster_home", ignore_errors=True)

@@ -10,10 +10,8 @@ Numbers are recomputed here from the files the pipeline was given.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ingestion.sample.generator import generate
+from tests.cli_runs import leadledger_env, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
@@ -29,26 +28,7 @@ SCALE = 0.02
 
 
 def _run(args: list[str], root: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "COLUMNS": "200",
-    }
-    env.pop("LEADLEDGER_WAREHOUSE", None)
-    env.pop("LEADLEDGER_LANDING", None)
-    env.pop("LEADLEDGER_PUBLISHED", None)
-    env.pop("LEADLEDGER_DBT_UNIT_TESTS", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
-    return result
+    return run_leadledger(args, leadledger_env(root))
 
 
 def _sql(warehouse: Path, query: str) -> pd.DataFrame:

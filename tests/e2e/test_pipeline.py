@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,21 +12,11 @@ import pandas as pd
 import pytest
 
 from ingestion.registry import ALL_EXTRACTS
+from tests.cli_runs import run_leadledger
 
 pytestmark = pytest.mark.e2e
 
 SCALE = 0.05
-
-
-def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
 
 
 def _sql(warehouse: Path, query: str) -> pd.DataFrame:
@@ -224,8 +212,7 @@ def test_running_again_changes_nothing(pipeline: dict) -> None:
         0
     ]
     before = _mart_checksums(pipeline["warehouse"])
-    again = _run_cli(["run"], pipeline["env"])
-    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    run_leadledger(["run"], pipeline["env"])
     assert (
         _sql(pipeline["warehouse"], "select count(*) as n from raw.crm__opportunities").n[0]
         == before_raw
@@ -301,8 +288,7 @@ def test_campaign_command_answers_under_every_model(pipeline: dict) -> None:
         "select campaign_id from marts.rpt_campaign_roi where attribution_model = 'linear' and not is_pseudo_campaign "
         "order by attributed_won_revenue desc limit 1",
     ).campaign_id[0]
-    result = _run_cli(["campaign", top], pipeline["env"])
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_leadledger(["campaign", top], pipeline["env"])
     for model in (
         "first_touch",
         "lead_creation",
@@ -316,5 +302,7 @@ def test_campaign_command_answers_under_every_model(pipeline: dict) -> None:
         "shapley",
     ):
         assert model in result.stdout
-    missing = _run_cli(["campaign", "no such campaign anywhere"], pipeline["env"])
+    missing = run_leadledger(
+        ["campaign", "no such campaign anywhere"], pipeline["env"], check=False
+    )
     assert missing.returncode == 1 and "No campaign matches" in missing.stdout

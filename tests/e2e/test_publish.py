@@ -5,7 +5,6 @@ in another process never sees an error or a partial table; nothing personal is p
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import time
@@ -16,8 +15,8 @@ import pytest
 
 from ingestion.crm import OPPORTUNITIES
 from ingestion.sample.generator import generate
+from tests.cli_runs import leadledger_env, run_leadledger
 from tests.conftest import write_drop
-from tests.e2e.test_pipeline import _run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -57,20 +56,17 @@ def _opportunity_row(**values: str) -> str:
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("wap")
     generate(root / "landing", scale=0.03, seed=11)
-    return {
-        **os.environ,
-        "LEADLEDGER_LANDING": str(root / "landing"),
-        "LEADLEDGER_WAREHOUSE": str(root / "warehouse" / "work.duckdb"),
-        "LEADLEDGER_PUBLISHED": str(root / "published" / "bi.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "COLUMNS": "200",
-    }
+    return leadledger_env(
+        root,
+        LEADLEDGER_LANDING=str(root / "landing"),
+        LEADLEDGER_WAREHOUSE=str(root / "warehouse" / "work.duckdb"),
+        LEADLEDGER_PUBLISHED=str(root / "published" / "bi.duckdb"),
+    )
 
 
 def test_write_audit_publish(env: dict[str, str]) -> None:
     landing, published = Path(env["LEADLEDGER_LANDING"]), Path(env["LEADLEDGER_PUBLISHED"])
-    first = _run_cli(["run"], env)
-    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    run_leadledger(["run"], env)
     assert published.exists()
     before = _sha(published)
 
@@ -96,7 +92,7 @@ def test_write_audit_publish(env: dict[str, str]) -> None:
         "Opportunity.csv",
         f"\ufeff{header}\n{_opportunity_row(**bad)}\n",
     )
-    second = _run_cli(["run"], env)
+    second = run_leadledger(["run"], env, check=False)
     assert second.returncode != 0
     assert _sha(published) == before, (
         "a failed run must leave the published warehouse byte-identical"
@@ -119,11 +115,10 @@ def test_write_audit_publish(env: dict[str, str]) -> None:
     reader = subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop), str(log)])
     try:
         time.sleep(1)
-        third = _run_cli(["run"], env)
+        run_leadledger(["run"], env)
     finally:
         stop.touch()
         reader.wait(timeout=60)
-    assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
     assert _sha(published) != before
     report = log.read_text().strip().splitlines()
     assert report[-1].startswith("OK ") and report[-1].endswith(" ERRORS 0"), report[-5:]

@@ -5,15 +5,14 @@ are checked against counts made here, independently, from the export's own CSV f
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+
+from tests.cli_runs import leadledger_env, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
@@ -38,30 +37,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         pytest.skip(f"the Salesforce demo export is not at {EXPORT}")
     root = tmp_path_factory.mktemp("salesforce")
     warehouse = root / "warehouse" / "leadledger.duckdb"
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"), "COLUMNS": "200"}
-    for name in ("LEADLEDGER_WAREHOUSE", "LEADLEDGER_LANDING", "LEADLEDGER_PUBLISHED"):
-        env.pop(name, None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--mapping",
-            "mappings/salesforce.yml",
-            "--landing",
-            str(EXPORT),
-            "--warehouse",
-            str(warehouse),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
+    command = ["run", "--mapping", "mappings/salesforce.yml", "--landing", str(EXPORT)]
+    result = run_leadledger([*command, "--warehouse", str(warehouse)], leadledger_env(root))
     return {
         "warehouse": warehouse,
         "published": warehouse.parent / "published" / "leadledger.duckdb",

@@ -10,10 +10,7 @@ re-applied here to the systems given.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,6 +18,7 @@ import pandas as pd
 import pytest
 
 from ingestion.sample.generator import generate
+from tests.cli_runs import leadledger_env, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
@@ -73,15 +71,9 @@ def test_a_subset_of_sources_builds_every_mart(
     for system in systems:
         shutil.copytree(sample / system, landing / system)
     warehouse = tmp_path / "warehouse" / "leadledger.duckdb"
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home"), "COLUMNS": "200"}
-    for name in ("LEADLEDGER_WAREHOUSE", "LEADLEDGER_LANDING", "LEADLEDGER_PUBLISHED"):
-        env.pop(name, None)
-    run = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
-         "--warehouse", str(warehouse)],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    run = run_leadledger(
+        ["run", "--landing", str(landing), "--warehouse", str(warehouse)], leadledger_env(tmp_path)
+    )
 
     published = warehouse.parent / "published" / "leadledger.duckdb"
     assert _columns(published) == _columns(pipeline["published"]), (

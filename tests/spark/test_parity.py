@@ -15,9 +15,6 @@ are read from Spark itself, and its published warehouse (after the checks) is co
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +24,7 @@ import pytest
 
 from ingestion.sample.generator import generate
 from ingestion.spark import java_available, spark_session
+from tests.cli_runs import leadledger_env, run_leadledger
 
 pytestmark = [pytest.mark.spark, pytest.mark.e2e]
 
@@ -136,37 +134,15 @@ def _leadledger_run(engine: str, landing: Path, root: Path, spark_dir: Path) -> 
     """`leadledger run` (ingestion, dbt build with every test, checks, publish) with
     WAREHOUSE_ENGINE=engine into its own warehouse; returns that DuckDB file."""
     warehouse = root / engine / "leadledger.duckdb"
-    env = {
-        **os.environ,
-        "WAREHOUSE_ENGINE": engine,
-        "LEADLEDGER_SPARK_DIR": str(spark_dir),
-        "DAGSTER_HOME": str(root / engine / "dagster_home"),
-        "COLUMNS": "200",
-        "LEADLEDGER_DBT_UNIT_TESTS": "1",  # the unit tests pass on both engines, too
-    }
-    for name in ("LEADLEDGER_WAREHOUSE", "LEADLEDGER_LANDING", "LEADLEDGER_PUBLISHED"):
-        env.pop(name, None)
-    log = root / f"run_{engine}.log"
-    with log.open("w") as out:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "orchestration.cli",
-                "run",
-                "--landing",
-                str(landing),
-                "--warehouse",
-                str(warehouse),
-            ],
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=2400,
-            check=False,
-        )
-    assert run.returncode == 0, f"leadledger run on {engine} failed:\n" + log.read_text()[-8000:]
+    env = leadledger_env(
+        root / engine,
+        WAREHOUSE_ENGINE=engine,
+        LEADLEDGER_SPARK_DIR=str(spark_dir),
+        LEADLEDGER_DBT_UNIT_TESTS="1",  # the unit tests pass on both engines, too
+    )
+    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    # In the test's folder: Spark may leave derby.log or spark-warehouse/ in the working folder.
+    run_leadledger(args, env, log=root / f"run_{engine}.log", cwd=root, timeout=2400)
     return warehouse
 
 
