@@ -8,8 +8,9 @@ sources resolve there too. :func:`import_models` reads the tables Spark built (s
 intermediate, marts) back into DuckDB. Neither starts a JVM: only dbt (dbt-spark's ``session``
 method) does, with the settings of :func:`session_conf`, which must match the ``spark`` target
 in ``dbt_project/profiles.yml``. PySpark runs in local mode with an embedded Derby metastore and
-a warehouse folder under ``spark_dir``, offline. Derby admits one JVM at a time: :func:`spark_session` (for reading
-results, e.g. in tests) keeps it until its process ends, so call it after dbt has finished.
+a warehouse folder under ``spark_dir``, offline. Derby admits one JVM at a time:
+:func:`spark_session` (for reading results, e.g. in tests) keeps it until its process ends, so
+call it after dbt has finished.
 """
 
 from __future__ import annotations

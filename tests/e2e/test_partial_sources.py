@@ -19,11 +19,10 @@ import pandas as pd
 import pytest
 
 from ingestion.sample.generator import generate
-from tests.cli_runs import leadledger_env, run_leadledger
+from tests.cli_runs import ROOT, leadledger_env, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.02
 
 

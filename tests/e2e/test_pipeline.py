@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ingestion.registry import ALL_EXTRACTS
-from tests.cli_runs import run_leadledger
+from tests.cli_runs import ROOT, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
@@ -173,7 +173,7 @@ def _declared_unit_tests() -> int:
     """dbt unit tests declared in the project's YAML files, counted here from the files."""
     import yaml
 
-    models = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+    models = ROOT / "dbt_project" / "models"
     return sum(
         len((yaml.safe_load(path.read_text()) or {}).get("unit_tests") or [])
         for path in models.rglob("*.yml")

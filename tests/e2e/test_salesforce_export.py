@@ -12,11 +12,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.cli_runs import leadledger_env, run_leadledger
+from tests.cli_runs import ROOT, leadledger_env, run_leadledger
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "tests" / "fixtures" / "salesforce_demo_export"
 
 
