@@ -531,10 +531,33 @@ def _load_batch(
     result.rows_quarantined += bad
 
 
-def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+# DuckDB's memory cap for every connection that writes (ingestion, publish, the Spark export
+# and import) and for dbt's (profiles.yml reads the same variable, with the same default).
+# Without a cap DuckDB takes up to 80% of RAM before it spills to disk; with it, a large build
+# spills to `<warehouse>.tmp` next to the file instead of running the machine out of memory.
+DUCKDB_MEMORY_LIMIT_ENV = "LEADLEDGER_DUCKDB_MEMORY_LIMIT"
+DUCKDB_MEMORY_LIMIT_DEFAULT = "5GB"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit (LEADLEDGER_DUCKDB_MEMORY_LIMIT, default 5GB; e.g. 2GB, 12GB)."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip() or DUCKDB_MEMORY_LIMIT_DEFAULT
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file ``path`` in UTC with the memory cap above."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(
+            str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()}
+        )
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        raise IngestionError(
+            f"{DUCKDB_MEMORY_LIMIT_ENV}={duckdb_memory_limit()!r} is not a memory size DuckDB "
+            f"understands ({exc}); use e.g. 4GB or 512MB"
+        ) from exc
     con.execute("set TimeZone = 'UTC'")
     return con
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
+from ingestion.load import connect
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -53,7 +53,7 @@ def publish(
     tmp.unlink(missing_ok=True)
     result = PublishResult(path=target)
     try:
-        with duckdb.connect(str(tmp)) as con:
+        with connect(tmp) as con:
             con.execute("attach ? as build (read_only)", [str(build)])
             tables = con.execute(
                 f"""

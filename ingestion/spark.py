@@ -22,9 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
-from ingestion.load import RAW_SCHEMA
+from ingestion.load import RAW_SCHEMA, connect
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -89,8 +87,7 @@ def export_raw(warehouse: Path, spark_dir: Path) -> dict[str, int]:
     ``spark_dir/raw`` (replaced whole). Returns the row count per table."""
     parquet_root = Path(spark_dir).resolve() / "raw"
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set TimeZone = 'UTC'")
+    with connect(warehouse, read_only=True) as con:
         tables = [
             name
             for (name,) in con.execute(
@@ -133,8 +130,7 @@ def import_models(
     the report) works after a Spark build as after a DuckDB one. Views have no files and stay in
     Spark. Returns the row count per ``schema.table``."""
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("set TimeZone = 'UTC'")
+    with connect(warehouse) as con:
         for schema in schemas:
             folder = Path(spark_dir).resolve() / "warehouse" / f"{schema}.db"
             if not folder.is_dir():

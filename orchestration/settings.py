@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from ingestion.load import DUCKDB_MEMORY_LIMIT_ENV, duckdb_memory_limit
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -82,6 +84,7 @@ def export_environment() -> None:
     os.environ["LEADLEDGER_LANDING"] = str(landing_path())
     os.environ["LEADLEDGER_PUBLISHED"] = str(published_path())
     os.environ["LEADLEDGER_DBT_TARGET"] = warehouse_engine()
+    os.environ[DUCKDB_MEMORY_LIMIT_ENV] = duckdb_memory_limit()
     if warehouse_engine() == "spark":
         from ingestion.spark import local_environment
 

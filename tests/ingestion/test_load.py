@@ -12,7 +12,7 @@ import pytest
 
 from ingestion.errors import IngestionError, IngestionErrors
 from ingestion.finance import CAMPAIGN_COSTS, FX_RATES
-from ingestion.load import load_landing
+from ingestion.load import connect, load_landing
 from tests.conftest import write_drop
 
 COST_HEADER = ";".join(CAMPAIGN_COSTS.column_names)
@@ -244,3 +244,17 @@ def test_fx_rate_keeps_six_decimals(landing: Path, tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     load_landing(wh, landing)
     assert query(wh, "select Kurs from raw.finance__fx_rates") == [(Decimal("0.934512"),)]
+
+
+def test_warehouse_connections_carry_the_memory_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADLEDGER_DUCKDB_MEMORY_LIMIT", "300MB")
+    with connect(tmp_path / "w.duckdb") as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    # DuckDB shows the cap in binary units: 300 MB = 286.1 MiB.
+    assert limit == f"{300e6 / 2**20:.1f} MiB"
+
+    monkeypatch.setenv("LEADLEDGER_DUCKDB_MEMORY_LIMIT", "a lot")
+    with pytest.raises(IngestionError, match="LEADLEDGER_DUCKDB_MEMORY_LIMIT='a lot'"):
+        connect(tmp_path / "w.duckdb")
