@@ -107,8 +107,9 @@ def _use_paths(landing: Path | None, warehouse: Path | None) -> None:
     settings.export_environment()
 
 
-def run_pipeline() -> bool:
-    """Materialise the whole asset graph in-process; True if every step succeeded."""
+def run_pipeline(full_refresh: bool = False) -> bool:
+    """Materialise the whole asset graph in-process; True if every step succeeded.
+    ``full_refresh``: rebuild dbt's incremental models from all raw rows."""
     _prepare_dagster_home()
     import dagster as dg
 
@@ -128,7 +129,10 @@ def run_pipeline() -> bool:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
+            run_config={
+                "loggers": {"progress": {}},
+                "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            },
         )
     elapsed = time.monotonic() - started
     if result.success:
@@ -168,6 +172,13 @@ def run(
             "(default warehouse: warehouse/<mapping name>/leadledger.duckdb)."
         ),
     ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            help="Rebuild dbt's incremental models (touchpoints, activities, history...) from "
+            "all raw rows instead of only the records delivered since the last run."
+        ),
+    ] = False,
 ) -> None:
     """Run the whole pipeline: ingest new extracts, build and test every dbt model."""
     if mapping is not None:
@@ -175,7 +186,7 @@ def run(
 
         landing, warehouse = map_into_landing(console, mapping, landing, warehouse)
     _use_paths(landing, warehouse)
-    succeeded = run_pipeline()
+    succeeded = run_pipeline(full_refresh)
     if mapping is not None:
         print_mapped_quarantine(console, settings.landing_path(), settings.warehouse_path())
     if not succeeded:

@@ -1,8 +1,15 @@
-"""One pipeline run for the whole test session (sample at scale 0.05, `leadledger run`), shared by
-every end-to-end test that reads marts, the report or the semantic layer. Tests that need their
-own runs (Write-Audit-Publish, crash safety) build their own."""
+"""One pipeline build for the whole test session (sample at scale 0.05, `leadledger run`), shared
+by every end-to-end test that reads marts, the report or the semantic layer. It is built as in
+production, in two runs: the history without the latest drop, then the latest drop delivered
+and built incrementally, so every test of the marts checks an incremental build (and
+test_incremental compares it with a full refresh). Tests that need their own runs
+(Write-Audit-Publish, crash safety) build their own."""
 
 from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +17,23 @@ from ingestion.sample.generator import generate
 from tests.cli_runs import leadledger_env, run_leadledger
 
 SCALE = 0.05
+
+
+def hold_back_latest_drops(landing: Path, held_back: Path) -> list[Path]:
+    """Move every system's latest drop folder from ``landing`` to ``held_back``; returns the
+    moved folders (as they were in ``landing``)."""
+    moved = []
+    for system in sorted(p for p in landing.iterdir() if p.is_dir()):
+        latest = max(p for p in system.iterdir() if p.is_dir())
+        (held_back / system.name).mkdir(parents=True, exist_ok=True)
+        shutil.move(latest, held_back / system.name / latest.name)
+        moved.append(latest)
+    return moved
+
+
+def run_id(stdout: str) -> str:
+    """The Dagster run id `leadledger run` printed."""
+    return re.search(r"\(run ([0-9a-f-]{36})\)", stdout).group(1)
 
 
 @pytest.fixture(scope="session")
@@ -21,13 +45,13 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     landing = root / "landing"
     generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
     warehouse = root / "warehouse" / "leadledger.duckdb"
-    env = leadledger_env(
-        root,
-        LEADLEDGER_LANDING=str(landing),
-        LEADLEDGER_WAREHOUSE=str(warehouse),
-        # dbt's unit tests run in this build (the pipeline's default skips them).
-        LEADLEDGER_DBT_UNIT_TESTS="1",
-    )
+    env = leadledger_env(root, LEADLEDGER_LANDING=str(landing), LEADLEDGER_WAREHOUSE=str(warehouse))
+    latest = hold_back_latest_drops(landing, root / "held_back")
+    first = run_leadledger(["run"], env, timeout=1200)
+    for folder in latest:
+        shutil.move(root / "held_back" / folder.parent.name / folder.name, folder)
+    # dbt's unit tests run in this build (the pipeline's default skips them).
+    env = {**env, "LEADLEDGER_DBT_UNIT_TESTS": "1"}
     run = run_leadledger(["run"], env, timeout=1200)
     return {
         "root": root,
@@ -37,6 +61,9 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "report": warehouse.parent / "report" / "leadledger_report.html",
         "env": env,
         "stdout": run.stdout,
+        "latest_drops": latest,
+        "first_run_id": run_id(first.stdout),
+        "run_id": run_id(run.stdout),
     }
 
 

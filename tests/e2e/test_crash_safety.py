@@ -17,7 +17,7 @@ import pytest
 
 from ingestion.sample.generator import generate
 from tests.cli_runs import ROOT, leadledger_env, run_leadledger
-from tests.e2e.test_pipeline import _mart_checksums
+from tests.e2e.checksums import relation_checksums
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_killed_runs_recover_to_the_same_published_marts(tmp_path: Path) -> None
 
     reference = _env(tmp_path / "reference", landing)
     run_leadledger(["run"], reference)
-    expected = _mart_checksums(Path(reference["LEADLEDGER_PUBLISHED"]))
+    expected = relation_checksums(Path(reference["LEADLEDGER_PUBLISHED"]))
 
     crashed = _env(tmp_path / "crashed", landing)
     _run_and_kill_when(crashed, "ingest_crm: crm: 25/", 0.3)
@@ -80,5 +80,5 @@ def test_killed_runs_recover_to_the_same_published_marts(tmp_path: Path) -> None
 
     _run_and_kill_when(crashed, "START sql table model marts.", 1.0)
     run_leadledger(["run"], crashed)
-    assert _mart_checksums(Path(crashed["LEADLEDGER_PUBLISHED"])) == expected
+    assert relation_checksums(Path(crashed["LEADLEDGER_PUBLISHED"])) == expected
     shutil.rmtree(tmp_path / "reference" / "dagster_home", ignore_errors=True)

@@ -3,7 +3,6 @@ check the marts against numbers recomputed here, independently, from the landing
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from ingestion.registry import ALL_EXTRACTS
 from tests.cli_runs import ROOT, run_leadledger
+from tests.e2e.checksums import relation_checksums
 
 pytestmark = pytest.mark.e2e
 
@@ -188,36 +188,17 @@ def test_the_build_ran_every_dbt_unit_test(pipeline: dict) -> None:
     assert ran and int(ran.group(1)) == _declared_unit_tests() > 0, finished.group(0)
 
 
-def _mart_checksums(warehouse: Path) -> dict[str, str]:
-    tables = _sql(
-        warehouse,
-        "select table_name from information_schema.tables where table_schema = 'marts' "
-        "and not starts_with(table_name, '_') order by 1",
-    ).table_name
-    result = {}
-    for table in tables:
-        frame = _sql(warehouse, f"select * from marts.{table} order by all")
-        # DOUBLE sums depend on the order DuckDB's parallel aggregation adds them up (last
-        # bits); compare them to 9 decimals. Decimals (money), integers and text stay exact.
-        floats = frame.select_dtypes("floating").columns
-        frame[floats] = frame[floats].round(9)
-        result[table] = hashlib.sha256(
-            pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
-        ).hexdigest()
-    return result
-
-
 def test_running_again_changes_nothing(pipeline: dict) -> None:
     before_raw = _sql(pipeline["warehouse"], "select count(*) as n from raw.crm__opportunities").n[
         0
     ]
-    before = _mart_checksums(pipeline["warehouse"])
+    before = relation_checksums(pipeline["warehouse"])
     run_leadledger(["run"], pipeline["env"])
     assert (
         _sql(pipeline["warehouse"], "select count(*) as n from raw.crm__opportunities").n[0]
         == before_raw
     )
-    assert _mart_checksums(pipeline["warehouse"]) == before
+    assert relation_checksums(pipeline["warehouse"]) == before
 
 
 def test_first_touch_attribution_matches_an_independent_computation(pipeline: dict) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from orchestration import settings
 from orchestration.defs.dbt.metadata import table_metadata
@@ -36,12 +37,23 @@ class LeadledgerTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) >= 3 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """Run configuration of the dbt build (in the Launchpad: ops.dbt_models.config)."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild the incremental models from all raw rows (dbt build "
+        "--full-refresh) instead of only the records delivered since the last build: after "
+        "changing their logic, or when in doubt.",
+    )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=LeadledgerTranslator(),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     settings.export_environment()
     engine = settings.warehouse_engine()
     if engine == "spark":
@@ -50,6 +62,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         counts = export_raw(settings.warehouse_path(), settings.spark_path())
         context.log.info(f"exported {len(counts)} raw tables to Spark ({settings.spark_path()})")
     args = ["build"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     if not settings.dbt_unit_tests():
         args += ["--exclude-resource-type", "unit_test"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)

@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('lead_history_id') }}
+
 with
 
 source as (
@@ -15,7 +17,8 @@ status_changes as (
         {{ clean_text('OldValue') }} as old_status,
         {{ clean_text('NewValue') }} as new_status,
         CreatedById as changed_by_user_id,
-        CreatedDate as changed_at
+        CreatedDate as changed_at,
+        _last_loaded_at as last_loaded_at
     from latest
     where lower(trim(Field)) = 'status'
 )

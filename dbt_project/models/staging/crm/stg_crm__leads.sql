@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('lead_id') }}
+
 with
 
 source as (
@@ -37,7 +39,8 @@ renamed as (
         ConvertedOpportunityId as converted_opportunity_id,
         CreatedDate as created_at,
         SystemModstamp as modified_at,
-        _delivery_count as delivery_count
+        _delivery_count as delivery_count,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('opportunity_history_id') }}
+
 with
 
 source as (
@@ -18,7 +20,8 @@ renamed as (
         CloseDate as close_date,
         {{ clean_text('ForecastCategory') }} as forecast_category,
         CreatedById as changed_by_user_id,
-        CreatedDate as changed_at
+        CreatedDate as changed_at,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 

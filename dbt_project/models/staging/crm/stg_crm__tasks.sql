@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('task_id') }}
+
 with
 
 source as (
@@ -26,7 +28,8 @@ renamed as (
         {{ clean_text('Status') }} as task_status,
         Description as notes,
         CreatedDate as created_at,
-        SystemModstamp as modified_at
+        SystemModstamp as modified_at,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 

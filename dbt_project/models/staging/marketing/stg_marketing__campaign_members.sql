@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('campaign_member_id') }}
+
 with
 
 source as (
@@ -17,7 +19,8 @@ renamed as (
         {{ normalize_email('email') }} as email,
         lower(trim(member_status)) as member_status,
         added_at,
-        updated_at as modified_at
+        updated_at as modified_at,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 

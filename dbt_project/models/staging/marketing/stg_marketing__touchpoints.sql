@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('touchpoint_id') }}
+
 with
 
 source as (
@@ -16,7 +18,8 @@ renamed as (
         {{ normalize_email('email') }} as email,
         nullif(trim(lead_id), '') as lead_id,
         nullif(trim(contact_id), '') as contact_id,
-        nullif(trim(campaign_id), '') as campaign_id
+        nullif(trim(campaign_id), '') as campaign_id,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 
