@@ -9,7 +9,7 @@
     _last_loaded_at is null: the next incremental build then recomputes every key, bringing
     back what the build "as of" a date left out.
 
-    In an incremental build (the large staging models on DuckDB, see dbt_project.yml) only the
+    In an incremental build (the large staging models on DuckDB, macros/incremental.sql) only the
     keys with a delivery loaded after the model's last build are recomputed, each from all its
     deliveries, so the result is the same as a full build's: a late-arriving or corrected row
     is picked up by when it was loaded, whatever its business date, and an older re-delivery
