@@ -30,6 +30,8 @@ import duckdb
 import psutil
 import typer
 
+from ingestion.sample.drops import deliver_held_back, hold_back_last_drop
+
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
 TARGETS = {
@@ -177,22 +179,6 @@ def _run_results() -> tuple[list[tuple[str, float]], int, dict[str, float]]:
     return models[:10], len(results), dict(models)
 
 
-def _hold_back_last_drop(landing: Path, held: Path) -> str:
-    """Move the latest extract date of every system aside: the 'one more drop' to come."""
-    last = max(d.name for system in landing.iterdir() for d in system.iterdir())
-    for system in landing.iterdir():
-        if (system / last).exists():
-            (held / system.name).mkdir(parents=True, exist_ok=True)
-            shutil.move(system / last, held / system.name / last)
-    return last
-
-
-def _restore(landing: Path, held: Path) -> None:
-    for system in held.iterdir():
-        for drop in system.iterdir():
-            shutil.move(drop, landing / system.name / drop.name)
-
-
 def _timed_statements(warehouse: Path) -> dict[str, float | int]:
     """The engine's floor, one statement writing every journey touch with its opportunity's
     amount, and the rule-based shares (a view) materialised the same way: both start from the
@@ -249,7 +235,7 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
         return result
 
     held = work / "held_back"
-    last_drop = _hold_back_last_drop(work / "landing", held)
+    last_drop = hold_back_last_drop(work / "landing", held)
 
     say(f"scale {scale}: full pipeline run (drops up to the one before {last_drop})")
     full = measure([*cli, "run"], env, log=log)
@@ -266,7 +252,7 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
     warehouse = Path(env["LEADLEDGER_WAREHOUSE"])
 
     say(f"scale {scale}: incremental run after one more drop ({last_drop})")
-    _restore(work / "landing", held)
+    deliver_held_back(work / "landing", held)
     incremental = measure([*cli, "run"], env, log=log)
     result.incremental = {
         "wall": incremental.seconds,

@@ -8,27 +8,14 @@ test_incremental compares it with a full refresh). Tests that need their own run
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
+from ingestion.sample.drops import deliver_held_back, hold_back_last_drop
 from ingestion.sample.generator import generate
 from tests.cli_runs import leadledger_env, run_leadledger
 
 SCALE = 0.05
-
-
-def hold_back_latest_drops(landing: Path, held_back: Path) -> list[Path]:
-    """Move every system's latest drop folder from ``landing`` to ``held_back``; returns the
-    moved folders (as they were in ``landing``)."""
-    moved = []
-    for system in sorted(p for p in landing.iterdir() if p.is_dir()):
-        latest = max(p for p in system.iterdir() if p.is_dir())
-        (held_back / system.name).mkdir(parents=True, exist_ok=True)
-        shutil.move(latest, held_back / system.name / latest.name)
-        moved.append(latest)
-    return moved
 
 
 def run_id(stdout: str) -> str:
@@ -46,10 +33,9 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     generate(landing, scale=SCALE, seed=7, mess_rate=0.02)
     warehouse = root / "warehouse" / "leadledger.duckdb"
     env = leadledger_env(root, LEADLEDGER_LANDING=str(landing), LEADLEDGER_WAREHOUSE=str(warehouse))
-    latest = hold_back_latest_drops(landing, root / "held_back")
+    hold_back_last_drop(landing, root / "held_back")
     first = run_leadledger(["run"], env, timeout=1200)
-    for folder in latest:
-        shutil.move(root / "held_back" / folder.parent.name / folder.name, folder)
+    deliver_held_back(landing, root / "held_back")
     # dbt's unit tests run in this build (the pipeline's default skips them).
     env = {**env, "LEADLEDGER_DBT_UNIT_TESTS": "1"}
     run = run_leadledger(["run"], env, timeout=1200)
@@ -61,7 +47,6 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "report": warehouse.parent / "report" / "leadledger_report.html",
         "env": env,
         "stdout": run.stdout,
-        "latest_drops": latest,
         "first_run_id": run_id(first.stdout),
         "run_id": run_id(run.stdout),
     }
