@@ -34,3 +34,15 @@
         as decimal(18, 2)
     ) as cost_per_won_deal
 {%- endmacro %}
+
+{#- What the data-driven models treat as one player (Markov state, Shapley player) for a touch
+    with columns channel and campaign_id: its channel or its campaign
+    (var attribution_granularity). -#}
+{% macro attribution_player(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- if var('attribution_granularity') == 'channel' -%}
+        {{ prefix }}channel
+    {%- else -%}
+        coalesce({{ prefix }}campaign_id, '(no campaign)')
+    {%- endif -%}
+{%- endmacro %}

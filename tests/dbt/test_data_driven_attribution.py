@@ -14,17 +14,29 @@ import pytest
 
 MODEL = (
     Path(__file__).resolve().parents[2]
-    / "dbt_project/models/intermediate/attribution/int_attribution_data_driven.py"
+    / "dbt_project/models/intermediate/attribution/int_attribution_data_driven_weights.py"
 )
-spec = importlib.util.spec_from_file_location("int_attribution_data_driven", MODEL)
+spec = importlib.util.spec_from_file_location("int_attribution_data_driven_weights", MODEL)
 dd = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(dd)
+
+
+def _transition_counts(paths: list[tuple[list[str], bool, int]]) -> dict[tuple[str, str], int]:
+    """(states, converted, journeys) paths as int_attribution_transitions counts them."""
+    counts: Counter = Counter()
+    for states, converted, journeys in paths:
+        sequence = [dd.START, *states, dd.CONVERSION if converted else dd.NULL]
+        for pair in itertools.pairwise(sequence):
+            counts[pair] += journeys
+    return dict(counts)
 
 
 def test_markov_removal_effects_by_hand() -> None:
     # start->A 2, start->B 1; A->conv 1, A->B 1; B->null 1, B->conv 1.
     # P(conv) = 2/3 * 3/4 + 1/3 * 1/2 = 2/3; without A: 1/6 -> 3/4; without B: 1/3 -> 1/2.
-    effects = dd.markov_removal_effects([(["A"], True), (["B"], False), (["A", "B"], True)])
+    effects = dd.markov_removal_effects(
+        _transition_counts([(["A"], True, 1), (["B"], False, 1), (["A", "B"], True, 1)])
+    )
     assert effects == pytest.approx({"A": 0.75, "B": 0.5})
 
 
@@ -55,21 +67,24 @@ def _conversion_by_value_iteration(
 
 
 def test_markov_matches_value_iteration_with_loops() -> None:
+    # distinct paths with how many journeys took them; the reference sees every journey
     paths = [
-        (["email", "webinar", "email"], True),
-        (["paid", "paid", "email"], False),
-        (["webinar"], True),
-        (["paid", "webinar", "paid"], False),
-        (["email", "paid", "webinar", "webinar"], True),
-        (["social"], False),
-        (["social", "email"], True),
+        (["email", "webinar", "email"], True, 3),
+        (["paid", "paid", "email"], False, 1),
+        (["webinar"], True, 2),
+        (["paid", "webinar", "paid"], False, 4),
+        (["email", "paid", "webinar", "webinar"], True, 1),
+        (["social"], False, 5),
+        (["social", "email"], True, 1),
     ]
-    base = _conversion_by_value_iteration(paths, None)
+    journeys = [(states, converted) for states, converted, n in paths for _ in range(n)]
+    base = _conversion_by_value_iteration(journeys, None)
     expected = {
-        c: 1 - _conversion_by_value_iteration(paths, c) / base
+        c: 1 - _conversion_by_value_iteration(journeys, c) / base
         for c in ["email", "paid", "social", "webinar"]
     }
-    assert dd.markov_removal_effects(paths) == pytest.approx(expected, abs=1e-9)
+    effects = dd.markov_removal_effects(_transition_counts(paths))
+    assert effects == pytest.approx(expected, abs=1e-9)
 
 
 def _shapley_by_permutations(
@@ -131,45 +146,75 @@ def test_shapley_sampling_above_the_exact_limit_approximates_the_exact_values() 
     )
 
 
-def test_attribute_gives_shares_summing_to_one_and_skips_lost_deals() -> None:
-    journeys = pd.DataFrame(
-        [
-            ("W1", "t1", 1, "email", True, True),
-            ("W1", "t2", 2, "webinar", True, True),
-            ("W1", "t3", 3, "email", True, True),
-            ("L1", "t4", 1, "paid", False, True),
-            ("O1", "t5", 1, "paid", False, False),
-            ("O1", "t6", 2, "social", False, False),
-        ],
+def _inputs(
+    paths: list[tuple[list[str], bool, bool, bool]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """int_attribution_transitions and int_attribution_player_sets of (states, known,
+    converted, target) journeys, as the SQL models build them."""
+    counts = _transition_counts([(s, c, 1) for s, known, c, _ in paths if known])
+    transitions = pd.DataFrame(
+        [(a, b, k) for (a, b), k in counts.items()],
+        columns=["from_state", "to_state", "transitions"],
+    )
+    sets: dict[str, list[int]] = {}
+    for states, known, converted, target in paths:
+        totals = sets.setdefault(" + ".join(sorted(set(states))), [0, 0, 0, 0])
+        totals[0] = len(set(states))
+        totals[1] += known
+        totals[2] += known and converted
+        totals[3] += target
+    player_sets = pd.DataFrame(
+        [(s, *t) for s, t in sets.items()],
         columns=[
-            "opportunity_id",
-            "touchpoint_id",
-            "touch_number",
-            "player",
-            "is_won",
-            "is_closed",
+            "player_set",
+            "players",
+            "known_journeys",
+            "converted_journeys",
+            "target_journeys",
         ],
     )
-    leads = pd.DataFrame([("X", 1, "social")], columns=["lead_id", "touch_number", "player"])
-    shares = dd.attribute(journeys, leads, exact_max_players=10, permutations=100, seed=1)
-    assert set(shares.opportunity_id) == {"W1", "O1"}
-    totals = shares.groupby(["opportunity_id", "attribution_model"])["share"].sum()
-    assert totals.to_numpy() == pytest.approx([1.0] * len(totals))
-    # Markov for W1: start->email 1/3 (paid and social 1/3 each, never converting); email
-    # converts or goes to webinar with 1/2 each, webinar always returns to email. Without email
-    # nothing converts (effect 1); without webinar P(conversion) halves (effect 1/2). So email
-    # gets 2/3 of the journey, split over its two touches, and webinar 1/3.
-    w1 = shares[(shares.opportunity_id == "W1") & (shares.attribution_model == "markov")].set_index(
-        "touchpoint_id"
-    )["share"]
-    assert w1.to_dict() == pytest.approx({"t1": 1 / 3, "t2": 1 / 3, "t3": 1 / 3})
-    # Shapley for W1: the only converting set is {email, webinar}: worth 1 only together -> 1/2 each,
-    # email's half split over its two touches.
-    w1 = shares[
-        (shares.opportunity_id == "W1") & (shares.attribution_model == "shapley")
-    ].set_index("touchpoint_id")["share"]
-    assert w1.to_dict() == pytest.approx({"t1": 0.25, "t2": 0.5, "t3": 0.25})
-    # O1 (paid, social): neither paid nor social ever converts -> no weight -> even shares.
-    o1 = shares[(shares.opportunity_id == "O1") & (shares.attribution_model == "shapley")]["share"]
-    assert o1.tolist() == pytest.approx([0.5, 0.5])
-    assert ((shares["share"] >= 0) & (shares["share"] <= 1)).all()
+    return transitions, player_sets
+
+
+def test_weights_per_target_player_set() -> None:
+    # W1 won (email, webinar, email), L1 lost (paid), O1 open (paid, social), X a lead that
+    # never converted (social).
+    transitions, player_sets = _inputs(
+        [
+            (["email", "webinar", "email"], True, True, True),
+            (["paid"], True, False, False),
+            (["paid", "social"], False, False, True),
+            (["social"], True, False, False),
+        ]
+    )
+    weights = dd.data_driven_weights(
+        transitions, player_sets, exact_max_players=10, permutations=100, seed=1
+    )
+    got = {(m, s, p): w for m, s, p, w in weights.itertuples(index=False)}
+    # Markov: start->email 1/3 (paid and social 1/3 each, never converting); email converts or
+    # goes to webinar with 1/2 each, webinar always returns to email. Without email nothing
+    # converts (effect 1); without webinar P(conversion) halves (effect 1/2); paid and social
+    # never lead to a conversion (effect 0). Shapley: the only converting set is
+    # {email, webinar}, worth 1 only together: 1/2 each; paid and social are worth nothing.
+    # Sets of no target journey ({paid}, {social}) get no weights.
+    assert got == pytest.approx(
+        {
+            ("markov", "email + webinar", "email"): 1.0,
+            ("markov", "email + webinar", "webinar"): 0.5,
+            ("shapley", "email + webinar", "email"): 0.5,
+            ("shapley", "email + webinar", "webinar"): 0.5,
+            ("markov", "paid + social", "paid"): 0.0,
+            ("markov", "paid + social", "social"): 0.0,
+            ("shapley", "paid + social", "paid"): 0.0,
+            ("shapley", "paid + social", "social"): 0.0,
+        }
+    )
+
+
+def test_a_player_containing_the_set_separator_is_refused() -> None:
+    # a campaign id "x + y" makes a two-player set look like three players
+    transitions, player_sets = _inputs([(["x + y", "z"], True, True, True)])
+    with pytest.raises(ValueError, match="contain ' \\+ '"):
+        dd.data_driven_weights(
+            transitions, player_sets, exact_max_players=10, permutations=100, seed=1
+        )
