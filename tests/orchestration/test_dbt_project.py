@@ -1,4 +1,5 @@
-"""The manifest is re-parsed only when a dbt project file changed after it was written."""
+"""The manifest is re-parsed only when a dbt project file changed after it was written, and a
+build's parse state is what the next build starts from."""
 
 import os
 import types
@@ -16,7 +17,13 @@ def fake_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "models" / "a.sql").write_text("select 1")
     manifest = tmp_path / "target" / "manifest.json"
     monkeypatch.setattr(project.settings, "DBT_PROJECT_DIR", tmp_path)
-    monkeypatch.setattr(project, "dbt_project", types.SimpleNamespace(manifest_path=manifest))
+    monkeypatch.setattr(
+        project,
+        "dbt_project",
+        types.SimpleNamespace(
+            manifest_path=manifest, project_dir=tmp_path, target_path=Path("target")
+        ),
+    )
     return tmp_path
 
 
@@ -48,3 +55,26 @@ def test_files_dbt_writes_itself_do_not_count(fake_project: Path) -> None:
     _touch(fake_project / "logs" / "dbt.log", 3_000)
     _touch(fake_project / "target" / "run_results.json", 3_000)
     assert project.manifest_is_current()
+
+
+def test_a_builds_parse_state_replaces_the_shared_one(fake_project: Path) -> None:
+    shared = fake_project / "target" / "partial_parse.msgpack"
+    shared.write_bytes(b"state of a parse with another profile")
+    run_target = fake_project / "target" / "dbt_models-1234"
+    run_target.mkdir()
+    (run_target / "partial_parse.msgpack").write_bytes(b"state of this build")
+    project.keep_parse_state(run_target)
+    assert shared.read_bytes() == b"state of this build"
+    assert sorted(p.name for p in shared.parent.iterdir()) == [
+        "dbt_models-1234",
+        "partial_parse.msgpack",
+    ]  # no staging file left behind
+
+
+def test_a_build_without_parse_state_leaves_the_shared_one(fake_project: Path) -> None:
+    shared = fake_project / "target" / "partial_parse.msgpack"
+    shared.write_bytes(b"earlier state")
+    run_target = fake_project / "target" / "dbt_models-1234"
+    run_target.mkdir()
+    project.keep_parse_state(run_target)
+    assert shared.read_bytes() == b"earlier state"

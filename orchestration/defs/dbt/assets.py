@@ -6,18 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
 from orchestration import settings
 from orchestration.defs.dbt.metadata import table_metadata
+from orchestration.defs.dbt.project import dbt_project, keep_parse_state, prepare
 
-dbt_project = DbtProject(
-    project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
-)
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    dbt_project.preparer.prepare(dbt_project)
+prepare()  # nothing to do when the manifest is newer than every project file
 
 
 class LeadledgerTranslator(DagsterDbtTranslator):
@@ -70,6 +67,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: D
     # Events are held back until dbt has finished and released the warehouse, so the marts
     # can be read for row counts and previews (dbt's own log streams to the console live).
     events = list(invocation.stream())
+    keep_parse_state(invocation.target_path)
 
     def key_of(event: object) -> dg.AssetKey | None:
         if isinstance(event, dg.Output):

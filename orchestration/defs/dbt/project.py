@@ -2,6 +2,7 @@
 be refreshed (``prepare``) before the assets are built from it."""
 
 import os
+import shutil
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -37,3 +38,21 @@ def prepare() -> None:
     `dbt build` parses again anyway (partial parsing), so only structure changes need it."""
     if not manifest_is_current():
         dbt_project.preparer.prepare(dbt_project)
+
+
+def keep_parse_state(run_target: Path) -> None:
+    """Make a build's parse state (run_target/partial_parse.msgpack) the one the next build
+    starts from.
+
+    dagster-dbt runs every build in a target folder of its own, seeded with the project's
+    target/partial_parse.msgpack, and leaves the new state there. dbt parses everything again
+    when the saved state comes from another profile (another warehouse path or memory cap: a
+    `dbt build` by hand, `make lint`), which cost every later run 10-30 s until the project
+    changed. Copied back (atomically), only the one run after such a command pays it."""
+    produced = run_target / "partial_parse.msgpack"
+    if not produced.exists():
+        return
+    shared = dbt_project.project_dir / dbt_project.target_path / "partial_parse.msgpack"
+    staged = shared.with_name(f".{shared.name}.{os.getpid()}")
+    shutil.copyfile(produced, staged)
+    os.replace(staged, shared)
