@@ -436,6 +436,7 @@ def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, It
     encoding, warnings = _detect_encoding(path, extract, display)
     info = ReadInfo(encoding=encoding, warnings=warnings, header=list(extract.column_names))
     names = extract.column_names
+    exact_names = frozenset(names)
     lowered = {n.lower() for n in names}
     required = [c.name for c in extract.columns if c.required]
     seen_unknown: set[str] = set()
@@ -472,8 +473,15 @@ def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, It
                         )
                     )
                     continue
-                keys = {k.lower(): k for k in obj}
-                absent = [n for n in required if n.lower() not in keys]
+                # The usual record spells every key as the contract does: no case folding
+                # and no unknown keys to note (same outcome as the general path below).
+                exact = obj.keys() <= exact_names
+                if exact:
+                    keys = None
+                    absent = [n for n in required if n not in obj]
+                else:
+                    keys = {k.lower(): k for k in obj}
+                    absent = [n for n in required if n.lower() not in keys]
                 if absent:
                     batch.rejects.append(
                         Reject(
@@ -485,26 +493,38 @@ def read_jsonl(path: Path, extract: Extract, display: str) -> tuple[ReadInfo, It
                         )
                     )
                     continue
-                nested = [
-                    n
-                    for n in names
-                    if n.lower() in keys and isinstance(obj[keys[n.lower()]], dict | list)
-                ]
-                if nested:
-                    value = obj[keys[nested[0].lower()]]
-                    batch.rejects.append(
-                        Reject(
-                            line_no,
-                            nested[0],
-                            f"{nested[0]}: expected a single value, found {_json_kind(value)}",
-                            stripped,
+                if any(isinstance(v, dict | list) for v in obj.values()):
+                    if keys is None:
+                        keys = {k.lower(): k for k in obj}
+                    nested = [
+                        n
+                        for n in names
+                        if n.lower() in keys and isinstance(obj[keys[n.lower()]], dict | list)
+                    ]
+                    if nested:
+                        value = obj[keys[nested[0].lower()]]
+                        batch.rejects.append(
+                            Reject(
+                                line_no,
+                                nested[0],
+                                f"{nested[0]}: expected a single value, found {_json_kind(value)}",
+                                stripped,
+                            )
                         )
-                    )
-                    continue
-                seen_unknown.update(k for lk, k in keys.items() if lk not in lowered)
-                for name in names:
-                    key = keys.get(name.lower())
-                    batch.columns[name].append(_json_text(obj[key]) if key is not None else None)
+                        continue
+                if exact:
+                    for name in names:
+                        value = obj.get(name)
+                        batch.columns[name].append(
+                            value if type(value) is str else _json_text(value)
+                        )
+                else:
+                    seen_unknown.update(k for lk, k in keys.items() if lk not in lowered)
+                    for name in names:
+                        key = keys.get(name.lower())
+                        batch.columns[name].append(
+                            _json_text(obj[key]) if key is not None else None
+                        )
                 batch.lines.append(line_no)
                 batch.records.append(stripped)
                 if len(batch) >= BATCH_ROWS:
