@@ -159,7 +159,7 @@ def data_driven_weights(
     }
     effects = markov_removal_effects(counts)
     conversions: dict[frozenset[str], int] = {}
-    targets: list[list[str]] = []
+    targets: list[tuple[str, list[str]]] = []  # the set as SQL wrote it (the join key)
     for player_set, players, converted, target in player_sets[
         ["player_set", "players", "converted_journeys", "target_journeys"]
     ].itertuples(index=False):
@@ -172,12 +172,11 @@ def data_driven_weights(
         if converted:
             conversions[frozenset(members)] = int(converted)
         if target:
-            targets.append(sorted(members))
+            targets.append((player_set, members))
 
     rows = []
-    for members in sorted(targets):
-        player_set = SET_SEPARATOR.join(members)
-        values = shapley_values(members, conversions, exact_max_players, permutations, seed)
+    for player_set, members in sorted(targets):
+        values = shapley_values(sorted(members), conversions, exact_max_players, permutations, seed)
         for player in members:
             rows.append(("markov", player_set, player, effects.get(player, 0.0)))
             rows.append(("shapley", player_set, player, values[player]))
