@@ -1,6 +1,7 @@
 """The manifest is re-parsed only when a dbt project file changed after it was written, and a
 build's parse state is what the next build starts from."""
 
+import json
 import os
 import types
 from pathlib import Path
@@ -78,3 +79,35 @@ def test_a_build_without_parse_state_leaves_the_shared_one(fake_project: Path) -
     run_target.mkdir()
     project.keep_parse_state(run_target)
     assert shared.read_bytes() == b"earlier state"
+
+
+def _node(name: str, materialized: str) -> dict:
+    return {"name": name, "config": {"materialized": materialized}}
+
+
+def test_failed_incremental_models_are_named(tmp_path: Path) -> None:
+    nodes = {
+        "model.p.fct_a": _node("fct_a", "incremental"),
+        "model.p.fct_b": _node("fct_b", "incremental"),
+        "model.p.dim_c": _node("dim_c", "table"),
+        "test.p.not_null_a": _node("not_null_a", "test"),
+    }
+    statuses = {
+        "model.p.fct_a": "error",
+        "model.p.fct_b": "success",
+        "model.p.dim_c": "error",
+        "test.p.not_null_a": "error",
+        "model.p.gone": "error",  # not in the manifest: ignored, not a crash
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"nodes": nodes}))
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"results": [{"unique_id": u, "status": s} for u, s in statuses.items()]})
+    )
+    assert project.failed_incremental_models(tmp_path) == ["fct_a"]
+
+
+def test_no_artifacts_no_failed_incremental_models(tmp_path: Path) -> None:
+    assert project.failed_incremental_models(tmp_path) == []
+    (tmp_path / "run_results.json").write_text("not json")
+    (tmp_path / "manifest.json").write_text("{}")
+    assert project.failed_incremental_models(tmp_path) == []

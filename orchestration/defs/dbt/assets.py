@@ -11,7 +11,12 @@ from pydantic import Field
 
 from orchestration import settings
 from orchestration.defs.dbt.metadata import table_metadata
-from orchestration.defs.dbt.project import dbt_project, keep_parse_state, prepare
+from orchestration.defs.dbt.project import (
+    dbt_project,
+    failed_incremental_models,
+    keep_parse_state,
+    prepare,
+)
 
 dbt_project.prepare_if_dev()
 prepare()  # nothing to do when the manifest is newer than every project file
@@ -93,6 +98,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: D
         yield event
     error = invocation.get_error()
     if error is not None:
+        failed = failed_incremental_models(invocation.target_path)
+        if failed and not config.full_refresh:
+            context.log.warning(
+                f"incremental models failed ({', '.join(failed)}): if this warehouse was built "
+                "by an earlier version of the project, rebuild them once with "
+                "`leadledger run --full-refresh` (Launchpad: ops.dbt_models.config.full_refresh)"
+            )
         raise error
 
 

@@ -1,6 +1,7 @@
 """The dbt project, built once. Kept apart from the asset definitions so that the manifest can
 be refreshed (``prepare``) before the assets are built from it."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -56,3 +57,24 @@ def keep_parse_state(run_target: Path) -> None:
     staged = shared.with_name(f".{shared.name}.{os.getpid()}")
     shutil.copyfile(produced, staged)
     os.replace(staged, shared)
+
+
+def failed_incremental_models(run_target: Path) -> list[str]:
+    """Names of the incremental models whose build failed, read from a build's run_results.json
+    and manifest.json in run_target (empty when either is missing).
+
+    An incremental build reads the table it extends; when that table was built by an earlier
+    version of the project (a column added or changed), the build fails until one full
+    refresh, which is what a user needs to be told."""
+    try:
+        results = json.loads((run_target / "run_results.json").read_text())["results"]
+        nodes = json.loads((run_target / "manifest.json").read_text())["nodes"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return sorted(
+        nodes[r["unique_id"]]["name"]
+        for r in results
+        if r.get("status") == "error"
+        and r["unique_id"] in nodes
+        and nodes[r["unique_id"]].get("config", {}).get("materialized") == "incremental"
+    )
