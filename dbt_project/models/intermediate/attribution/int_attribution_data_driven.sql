@@ -5,8 +5,8 @@
     (linear). Aggregates per journey and player joined back, no window and no sort. -#}
 with
 
-journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+journey_touches as (
+    select * from {{ ref('int_attribution_journey_touches') }}
 ),
 
 attribution_journeys as (
@@ -19,17 +19,17 @@ weights as (
 
 target_touches as (
     select
-        journeys.opportunity_id,
-        journeys.touchpoint_id,
-        journeys.touches_in_journey,
-        {{ attribution_player('journeys') }} as player,
+        journey_touches.journey_id as opportunity_id,
+        journey_touches.touchpoint_id,
+        journey_touches.touches_in_journey,
+        journey_touches.player,
         attribution_journeys.player_set
-    from journeys
+    from journey_touches
     inner join attribution_journeys
         on
-            attribution_journeys.journey_kind = 'opportunity'
-            and journeys.opportunity_id = attribution_journeys.journey_id
-    where attribution_journeys.is_target
+            journey_touches.journey_kind = attribution_journeys.journey_kind
+            and journey_touches.journey_id = attribution_journeys.journey_id
+    where journey_touches.journey_kind = 'opportunity' and journey_touches.is_target
 ),
 
 player_touches as (

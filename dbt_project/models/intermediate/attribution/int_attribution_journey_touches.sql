@@ -29,6 +29,7 @@ opportunity_touches as (
         'opportunity' as journey_kind,
         opportunity_id as journey_id,
         touch_number as touch_order,
+        touchpoint_id,
         touches_in_journey,
         {{ attribution_player() }} as player,
         is_won as is_converted,
@@ -44,6 +45,7 @@ unconverted_lead_touches as (
         row_number() over (
             partition by touchpoints.lead_id order by touchpoints.occurred_at, touchpoints.touchpoint_id
         ) as touch_order,
+        touchpoints.touchpoint_id,
         count(*) over (partition by touchpoints.lead_id) as touches_in_journey,
         {{ attribution_player('touchpoints') }} as player,
         false as is_converted,
