@@ -324,12 +324,30 @@ def _s(seconds: float) -> str:
     return f"{seconds:,.1f} s"
 
 
-def render(results: list[ScaleResult], command: str, started: datetime) -> str:
+def _commit() -> str:
+    """The checkout's commit (short), marked when files differ from it; '?' outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "?"
+    return f"{head or '?'}{' (with uncommitted changes)' if dirty else ''}"
+
+
+def render(results: list[ScaleResult], command: str, started: datetime, commit: str = "?") -> str:
     memory = psutil.virtual_memory().total
     lines = [
         "# Benchmark results",
         "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}` on {os.cpu_count()} cores, "
+        f"Run {started:%Y-%m-%d %H:%M} UTC of commit {commit} with `{command}` on "
+        f"{os.cpu_count()} cores, "
         f"{_gib(memory)} memory, {platform.platform()}, Python {platform.python_version()}, "
         f"DuckDB {duckdb.__version__}. Written by benchmarks/bench.py; numbers are one run each, "
         "measured, never asserted.",
@@ -469,6 +487,7 @@ def main(
     """Run the benchmark at each scale and write RESULTS.md and RESULTS.json."""
     started = datetime.now(UTC)
     command = "uv run python -m benchmarks.bench " + " ".join(f"{s:g}" for s in scales)
+    commit = _commit()
     results = []
     for scale in scales:
         scale_work = work / f"scale_{scale:g}"
@@ -477,7 +496,7 @@ def main(
         log = scale_work / "bench.log"
         result = run_scale(scale, scale_work, seed, log)
         results.append(result)
-        out.write_text(render(results, command, started))
+        out.write_text(render(results, command, started, commit))
         out.with_suffix(".json").write_text(json.dumps([asdict(r) for r in results], indent=2))
         typer.echo(f"scale {scale:g} done; log {log}; results so far in {out}")
         if not keep and not result.failures:
