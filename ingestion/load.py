@@ -5,7 +5,8 @@ declared format, type every value in DuckDB (vectorised), and in one transaction
 insert the good rows into ``raw.<system>__<extract>`` with load metadata, the bad rows into
 ``raw._quarantine`` with file, line, column and reason, and a line into ``raw._load_manifest``.
 For every file: rows read = rows loaded + rows quarantined. A file already in the manifest
-with the same content is skipped, so loading is idempotent.
+with the same content is skipped, so loading is idempotent; its content is read again (sha256)
+only when its file status changed since the last check (``raw._file_stats``, as git's index).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -319,6 +321,14 @@ create table if not exists {RAW_SCHEMA}._load_manifest (
     warnings varchar,
     loaded_at timestamp not null
 );
+create table if not exists {RAW_SCHEMA}._file_stats (
+    source_file varchar primary key,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,
+    ctime_ns bigint not null,
+    inode bigint not null,
+    verified_ns bigint not null
+);
 create table if not exists {RAW_SCHEMA}._quarantine (
     source_file varchar not null,
     raw_table varchar not null,
@@ -371,6 +381,28 @@ def _typed_select(extract: Extract) -> str:
     )
 
 
+# A file's status (size, modification and status-change times, inode) as recorded when its
+# sha256 was last checked stands for that check while none of them changed, as git's index
+# does: rewriting a file always moves its status-change time (which no tool can set back).
+# Times closer than this to the check are not trusted (file times tick coarsely: a rewrite
+# within the same tick would keep them), so such a file is hashed once more on the next run.
+_RACY_NS = 2_000_000_000
+
+
+def _status(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _remember_status(
+    con: duckdb.DuckDBPyConnection, relative: str, status: tuple[int, int, int, int]
+) -> None:
+    con.execute(
+        f"insert or replace into {RAW_SCHEMA}._file_stats values (?, ?, ?, ?, ?, ?)",
+        [relative, *status, time.time_ns()],
+    )
+
+
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -395,13 +427,28 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: dateti
 def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
     extract = lf.extract
     result = FileResult(file=lf.relative, table=extract.table, extract_date=lf.extract_date)
-    sha = _file_sha256(lf.path)
+    status = _status(lf.path)  # before hashing: a change while hashing shows next time
     previous = con.execute(
-        f"select sha256, loaded_at from {RAW_SCHEMA}._load_manifest where source_file = ?",
+        f"""
+        select manifest.sha256, manifest.loaded_at,
+               stats.size_bytes, stats.mtime_ns, stats.ctime_ns, stats.inode, stats.verified_ns
+        from {RAW_SCHEMA}._load_manifest as manifest
+        left join {RAW_SCHEMA}._file_stats as stats using (source_file)
+        where manifest.source_file = ?
+        """,
         [lf.relative],
     ).fetchone()
+    if (
+        previous is not None
+        and tuple(previous[2:6]) == status
+        and max(status[1], status[2]) < previous[6] - _RACY_NS
+    ):
+        result.skipped = True  # unchanged since its content was last checked
+        return result
+    sha = _file_sha256(lf.path)
     if previous is not None:
         if previous[0] == sha:
+            _remember_status(con, lf.relative, status)
             result.skipped = True
             return result
         raise IngestionError(
@@ -451,6 +498,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datet
                 loaded_at,
             ],
         )
+        _remember_status(con, lf.relative, status)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
