@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from ingestion import load as load_module
+from ingestion import readers
 from ingestion.errors import IngestionError, IngestionErrors
 from ingestion.finance import CAMPAIGN_COSTS, FX_RATES
 from ingestion.load import connect, load_landing
@@ -143,6 +144,31 @@ def test_an_unchanged_file_is_not_read_again(
         load_landing(wh, landing)
     assert len(hashed) == 3
     assert query(wh, "select count(*) from raw._file_stats") == [(1,)]
+
+
+def test_files_of_many_batches_load_whole_or_not_at_all(
+    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of two records: the next batch is read while the current one loads.
+    monkeypatch.setattr(readers, "BATCH_ROWS", 2)
+    header = "Datum;Waehrung;Kurs\n"
+    good = [f"0{day}.02.2024;USD;1,0{day}\n" for day in range(1, 8)]
+    write_drop(landing, "finance", "2024-02-01", "fx_rates.csv", header + "".join(good), "cp1252")
+    # Good records, one bad value, then a quote the file never closes: nothing of it may land.
+    truncated = header + "".join(good[:3]) + "04.03.2024;USD;abc\n" + '05.03.2024;"USD;1,1\n'
+    write_drop(landing, "finance", "2024-03-01", "fx_rates.csv", truncated, "cp1252")
+    wh = tmp_path / "wh.duckdb"
+    with pytest.raises(IngestionErrors, match="never closed") as info:
+        load_landing(wh, landing)
+    [error] = info.value.errors
+    assert (error.file, error.line) == ("finance/2024-03-01/fx_rates.csv", 6)
+    assert query(wh, "select _line_number from raw.finance__fx_rates order by 1") == [
+        (line,) for line in range(2, 9)
+    ]
+    assert query(wh, "select source_file, rows_read, rows_loaded from raw._load_manifest") == [
+        ("finance/2024-02-01/fx_rates.csv", 7, 7)
+    ]
+    assert query(wh, "select count(*) from raw._quarantine") == [(0,)]
 
 
 def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
