@@ -1,7 +1,6 @@
 """Incremental builds (issue 11): the session's second run built the staging models of the
-large extracts and the pipeline history incrementally (only the records delivered since the
-first run, and what they change), and a full refresh of the same warehouse gives exactly the
-same models."""
+large extracts incrementally (only the records delivered since the first run), and a full
+refresh of the same warehouse gives exactly the same models."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from tests.e2e.conftest import run_id
 pytestmark = pytest.mark.e2e
 
 MODELS = ROOT / "dbt_project" / "models"
-# Only the incremental branches (macros/dedup.sql, fct_pipeline_daily) read new deliveries.
+# Only the incremental branch of macros/dedup.sql joins the new deliveries.
 INCREMENTAL_MARKER = "new_deliveries"
 
 
