@@ -97,15 +97,20 @@ def test_bad_values_are_quarantined_with_line_column_and_reason(
     ]
 
 
-def test_loading_twice_adds_nothing(landing: Path, tmp_path: Path) -> None:
+def _write_fx_rate(landing: Path, rate: str) -> None:
+    """(Re)write the FX extract of drop 2024-02-01 with one USD rate (decimal comma)."""
     write_drop(
         landing,
         "finance",
         "2024-02-01",
         "fx_rates.csv",
-        "Datum;Waehrung;Kurs\n01.02.2024;USD;1,0812\n",
+        f"Datum;Waehrung;Kurs\n01.02.2024;USD;{rate}\n",
         "cp1252",
     )
+
+
+def test_loading_twice_adds_nothing(landing: Path, tmp_path: Path) -> None:
+    _write_fx_rate(landing, "1,0812")
     wh = tmp_path / "wh.duckdb"
     first = load_landing(wh, landing)
     second = load_landing(wh, landing)
@@ -117,14 +122,7 @@ def test_loading_twice_adds_nothing(landing: Path, tmp_path: Path) -> None:
 def test_an_unchanged_file_is_not_read_again(
     landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_drop(
-        landing,
-        "finance",
-        "2024-02-01",
-        "fx_rates.csv",
-        "Datum;Waehrung;Kurs\n01.02.2024;USD;1,08\n",
-        "cp1252",
-    )
+    _write_fx_rate(landing, "1,08")
     hashed: list[Path] = []
     hash_file = load_module._file_sha256
     monkeypatch.setattr(load_module, "_file_sha256", lambda p: hashed.append(p) or hash_file(p))
@@ -139,7 +137,7 @@ def test_an_unchanged_file_is_not_read_again(
     assert load_landing(wh, landing)[0].skipped
     assert len(hashed) == 2
     # Any rewrite changes the status: the content is checked, and the change refused.
-    path.write_text("Datum;Waehrung;Kurs\n01.02.2024;USD;1,0812\n", encoding="cp1252")
+    _write_fx_rate(landing, "1,0812")
     with pytest.raises(IngestionErrors, match="loaded before with different content"):
         load_landing(wh, landing)
     assert len(hashed) == 3
@@ -172,17 +170,10 @@ def test_files_of_many_batches_load_whole_or_not_at_all(
 
 
 def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
-    path = write_drop(
-        landing,
-        "finance",
-        "2024-02-01",
-        "fx_rates.csv",
-        "Datum;Waehrung;Kurs\n01.02.2024;USD;1,08\n",
-        "cp1252",
-    )
+    _write_fx_rate(landing, "1,08")
     wh = tmp_path / "wh.duckdb"
     load_landing(wh, landing)
-    path.write_text("Datum;Waehrung;Kurs\n01.02.2024;USD;1,09\n", encoding="cp1252")
+    _write_fx_rate(landing, "1,09")
     with pytest.raises(IngestionErrors, match="loaded before with different content"):
         load_landing(wh, landing)
 
