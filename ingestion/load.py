@@ -1,9 +1,10 @@
 """Land extract files into the ``raw`` schema of the warehouse.
 
 One mechanism for every extract: discover the files in the landing folder, read each with its
-declared format, type every value in DuckDB (vectorised), and in one transaction per file
-insert the good rows into ``raw.<system>__<extract>`` with load metadata, the bad rows into
-``raw._quarantine`` with file, line, column and reason, and a line into ``raw._load_manifest``.
+declared format, type every value in DuckDB (vectorised), and insert the good rows into
+``raw.<system>__<extract>`` with load metadata, the bad rows into ``raw._quarantine`` with
+file, line, column and reason, and a line into ``raw._load_manifest``: each file all or
+nothing (small files of an extract share one transaction, a refused file left out of it).
 For every file: rows read = rows loaded + rows quarantined. A file already in the manifest
 with the same content is skipped, so loading is idempotent; its content is read again (sha256)
 only when its file status changed since the last check (``raw._file_stats``, as git's index).
@@ -15,8 +16,10 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -373,7 +376,9 @@ def _typed_select(extract: Extract) -> str:
         f"""
         select
             {", ".join(selects)},
+            _source_file,
             _line_number,
+            _extract_date,
             _record,
             list_filter([{", ".join(checks) if checks else "null"}], lambda x: x is not null) as _errors
         from _batch
@@ -396,12 +401,22 @@ def _status(path: Path) -> tuple[int, int, int, int]:
 
 
 def _remember_status(
-    con: duckdb.DuckDBPyConnection, relative: str, status: tuple[int, int, int, int]
+    con: duckdb.DuckDBPyConnection, statuses: Sequence[tuple[str, tuple[int, int, int, int]]]
 ) -> None:
+    verified = time.time_ns()
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(statuses))
     con.execute(
-        f"insert or replace into {RAW_SCHEMA}._file_stats values (?, ?, ?, ?, ?, ?)",
-        [relative, *status, time.time_ns()],
+        f"insert or replace into {RAW_SCHEMA}._file_stats values {rows}",
+        [v for relative, status in statuses for v in (relative, *status, verified)],
     )
+
+
+def _size(path: Path) -> int:
+    """The file's size; 0 if it cannot be read (loading it then says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _file_sha256(path: Path) -> str:
@@ -414,8 +429,31 @@ def _file_sha256(path: Path) -> str:
 
 def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
     """Load one file atomically. Raises IngestionError if the file as a whole is unusable."""
+    result = FileResult(file=lf.relative, table=lf.extract.table, extract_date=lf.extract_date)
+    with _readable(lf):
+        delivery = _new_delivery(con, lf, result)
+        if delivery is None:
+            return result
+        info, batches = _open(lf)
+        con.execute("begin transaction")
+        try:
+            for batch, table in _prefetched(batches, lf):
+                _quarantine_rejects(con, lf, batch, loaded_at)
+                bad = _insert_typed(con, lf.extract, [table] if table else [], loaded_at)
+                _count(result, batch, bad.get(lf.relative, 0))
+            result.warnings = _warnings(info)
+            _record_deliveries(con, [delivery], loaded_at)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return result
+
+
+@contextmanager
+def _readable(lf: LandingFile) -> Iterator[None]:
     try:
-        return _load_file(con, lf, loaded_at)
+        yield
     except OSError as exc:
         raise IngestionError(
             f"the file cannot be read: {exc.strerror or exc}",
@@ -425,9 +463,21 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: dateti
         ) from exc
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime) -> FileResult:
-    extract = lf.extract
-    result = FileResult(file=lf.relative, table=extract.table, extract_date=lf.extract_date)
+@dataclass
+class _Delivery:
+    """A file to load: its content hash and status, and what loading it found."""
+
+    lf: LandingFile
+    result: FileResult
+    sha: str
+    status: tuple[int, int, int, int]
+
+
+def _new_delivery(
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, result: FileResult
+) -> _Delivery | None:
+    """The file as a delivery to load, or None (``result.skipped``) if it was loaded before.
+    Raises IngestionError if it was loaded before with other content."""
     status = _status(lf.path)  # before hashing: a change while hashing shows next time
     previous = con.execute(
         f"""
@@ -445,13 +495,13 @@ def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datet
         and max(status[1], status[2]) < previous[6] - _RACY_NS
     ):
         result.skipped = True  # unchanged since its content was last checked
-        return result
+        return None
     sha = _file_sha256(lf.path)
     if previous is not None:
         if previous[0] == sha:
-            _remember_status(con, lf.relative, status)
+            _remember_status(con, [(lf.relative, status)])
             result.skipped = True
-            return result
+            return None
         raise IngestionError(
             "this file was loaded before with different content (loaded "
             f"{previous[1]:%Y-%m-%d %H:%M} UTC, sha256 then {previous[0][:12]}..., now "
@@ -461,50 +511,97 @@ def _load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datet
             "corrected rows into a new drop folder (a later extract date), where they "
             "supersede the earlier rows",
         )
-    if lf.path.stat().st_size == 0:
-        if extract.format.kind == "jsonl":
-            batches = iter(())
-            info = None
-        else:
-            raise IngestionError(
-                "the file is empty (zero bytes, not even a header)",
-                file=lf.relative,
-                line=1,
-                hint="check whether the export was interrupted and replace the file with a "
-                "complete export; an extract without rows still has its header line",
-            )
-    else:
-        info, batches = open_extract(lf.path, extract, lf.relative)
+    return _Delivery(lf, result, sha, status)
 
-    select_sql, typed_cols = _typed_select(extract)
-    target = f"{RAW_SCHEMA}.{_quote(extract.table)}"
+
+def _open(lf: LandingFile) -> tuple[ReadInfo | None, Iterator[Batch]]:
+    if lf.path.stat().st_size == 0:
+        if lf.extract.format.kind == "jsonl":
+            return None, iter(())
+        raise IngestionError(
+            "the file is empty (zero bytes, not even a header)",
+            file=lf.relative,
+            line=1,
+            hint="check whether the export was interrupted and replace the file with a "
+            "complete export; an extract without rows still has its header line",
+        )
+    return open_extract(lf.path, lf.extract, lf.relative)
+
+
+def _record_deliveries(
+    con: duckdb.DuckDBPyConnection, deliveries: Sequence[_Delivery], loaded_at: datetime
+) -> None:
+    """The manifest lines (and file status) of loaded files, in the transaction of their rows."""
+    values = []
+    for d in deliveries:
+        r = d.result
+        values += [
+            d.lf.relative,
+            d.lf.system,
+            d.lf.extract.table,
+            d.lf.extract_date,
+            d.sha,
+            d.status[0],
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_quarantined,
+            "; ".join(r.warnings) or None,
+            loaded_at,
+        ]
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(deliveries))
+    con.execute(f"insert into {RAW_SCHEMA}._load_manifest values {rows}", values)
+    _remember_status(con, [(d.lf.relative, d.status) for d in deliveries])
+
+
+# Files up to this size are read whole and loaded together with other small files of their
+# extract: one transaction and one typing statement for the group instead of one per file.
+# Each file stays all-or-nothing (a file the reader refuses is left out before anything of the
+# group is written); at the sample's scale 1 (648 files of 4-2,000 kB) this is ~3x faster, as
+# the fixed cost of a file (statements, planning the typing, commit) was most of its time.
+SMALL_FILE_BYTES = 4 << 20
+GROUP_BYTES = 16 << 20
+
+
+def _load_group(
+    con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile], loaded_at: datetime
+) -> tuple[list[FileResult], list[IngestionError]]:
+    """Load small files of one extract in one transaction (each file all or nothing)."""
+    results: list[FileResult] = []
+    problems: list[IngestionError] = []
+    members: list[tuple[_Delivery, ReadInfo | None, list[Batch]]] = []
+    for lf in files:
+        result = FileResult(file=lf.relative, table=lf.extract.table, extract_date=lf.extract_date)
+        try:
+            with _readable(lf):
+                delivery = _new_delivery(con, lf, result)
+                if delivery is None:
+                    results.append(result)
+                    continue
+                info, batches = _open(lf)
+                members.append((delivery, info, list(batches)))
+        except IngestionError as exc:
+            problems.append(exc)
+    if not members:
+        return results, problems
     con.execute("begin transaction")
     try:
-        for batch, table in _prefetched(batches):
-            _load_batch(con, lf, batch, table, select_sql, typed_cols, target, loaded_at, result)
-        result.warnings = _warnings(info)
-        con.execute(
-            f"insert into {RAW_SCHEMA}._load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                lf.relative,
-                lf.system,
-                extract.table,
-                lf.extract_date,
-                sha,
-                lf.path.stat().st_size,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_quarantined,
-                "; ".join(result.warnings) or None,
-                loaded_at,
-            ],
-        )
-        _remember_status(con, lf.relative, status)
+        tables = []
+        for delivery, _, batches in members:
+            for batch in batches:
+                _quarantine_rejects(con, delivery.lf, batch, loaded_at)
+                if (table := _arrow(batch, delivery.lf)) is not None:
+                    tables.append(table)
+        bad = _insert_typed(con, files[0].extract, tables, loaded_at)
+        for delivery, info, batches in members:
+            delivery.result.warnings = _warnings(info)
+            for i, batch in enumerate(batches):  # the file's quarantined rows count once
+                _count(delivery.result, batch, bad.get(delivery.lf.relative, 0) if i == 0 else 0)
+        _record_deliveries(con, [d for d, _, _ in members], loaded_at)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return result
+    return results + [d.result for d, _, _ in members], problems
 
 
 def _warnings(info: ReadInfo | None) -> list[str]:
@@ -520,22 +617,27 @@ def _warnings(info: ReadInfo | None) -> list[str]:
     return warnings
 
 
-def _arrow(batch: Batch) -> pa.Table | None:
-    """The batch's values as an Arrow table of text columns, with line numbers and records."""
+def _arrow(batch: Batch, lf: LandingFile) -> pa.Table | None:
+    """The batch's values as an Arrow table of text columns, with line numbers, records and
+    the file they come from."""
     if not len(batch):
         return None
     arrays = {name: pa.array(values, type=pa.string()) for name, values in batch.columns.items()}
     arrays["_line_number"] = pa.array(batch.lines, type=pa.int64())
     arrays["_record"] = pa.array(batch.records, type=pa.string())
+    arrays["_source_file"] = pa.array([lf.relative] * len(batch), type=pa.string())
+    arrays["_extract_date"] = pa.array([lf.extract_date] * len(batch), type=pa.date32())
     return pa.table(arrays)
 
 
-def _read_ahead(batches: Iterator[Batch]) -> tuple[Batch, pa.Table | None] | None:
+def _read_ahead(batches: Iterator[Batch], lf: LandingFile) -> tuple[Batch, pa.Table | None] | None:
     batch = next(batches, None)
-    return None if batch is None else (batch, _arrow(batch))
+    return None if batch is None else (batch, _arrow(batch, lf))
 
 
-def _prefetched(batches: Iterator[Batch]) -> Iterator[tuple[Batch, pa.Table | None]]:
+def _prefetched(
+    batches: Iterator[Batch], lf: LandingFile
+) -> Iterator[tuple[Batch, pa.Table | None]]:
     """The batches with their Arrow tables, the next one read while the current one loads.
 
     Reading is Python and holds the GIL; DuckDB's typing and inserts release it. A worker
@@ -544,27 +646,19 @@ def _prefetched(batches: Iterator[Batch]) -> Iterator[tuple[Batch, pa.Table | No
     million rows, 34-39 s -> 31-33 s). Only the worker advances the reader, never two threads
     at once; a reader's error (a truncated file) surfaces here, after the batches before it."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingestion-reader") as pool:
-        ahead = pool.submit(_read_ahead, batches)
+        ahead = pool.submit(_read_ahead, batches, lf)
         while (item := ahead.result()) is not None:
-            ahead = pool.submit(_read_ahead, batches)
+            ahead = pool.submit(_read_ahead, batches, lf)
             yield item
 
 
-def _load_batch(
-    con: duckdb.DuckDBPyConnection,
-    lf: LandingFile,
-    batch: Batch,
-    table: pa.Table | None,
-    select_sql: str,
-    typed_cols: str,
-    target: str,
-    loaded_at: datetime,
-    result: FileResult,
+def _quarantine_rejects(
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, batch: Batch, loaded_at: datetime
 ) -> None:
-    quarantine = f"insert into {RAW_SCHEMA}._quarantine values (?, ?, ?, ?, ?, ?, ?, ?)"
+    """Quarantine the records of the batch the reader refused (e.g. a wrong field count)."""
     for reject in batch.rejects:
         con.execute(
-            quarantine,
+            f"insert into {RAW_SCHEMA}._quarantine values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 lf.relative,
                 lf.extract.table,
@@ -576,36 +670,64 @@ def _load_batch(
                 loaded_at,
             ],
         )
+
+
+def _count(result: FileResult, batch: Batch, failed_typing: int) -> None:
+    """Add a batch to its file's accounting: read = loaded + quarantined."""
     result.rows_read += len(batch) + len(batch.rejects)
-    result.rows_quarantined += len(batch.rejects)
-    if table is None:
-        return
+    result.rows_loaded += len(batch) - failed_typing
+    result.rows_quarantined += len(batch.rejects) + failed_typing
+
+
+def _insert_typed(
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    tables: Sequence[pa.Table],
+    loaded_at: datetime,
+) -> dict[str, int]:
+    """Type the rows of ``tables`` (text columns as read, with line, record and source file)
+    and insert them into the extract's raw table; rows that fail a type or a required value
+    go to the quarantine. Returns the quarantined rows per source file (none: empty).
+
+    One statement types and inserts. Only when some rows fail are they typed again, to
+    quarantine them: typing is deterministic, so the two passes split the rows exactly
+    (checked). Materialising the typed rows first (a temp table read twice) cost more than
+    typing twice: ~6 ms per statement and, at 50,000 rows, four times the typing itself."""
+    if not tables:
+        return {}
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    select_sql, typed_cols = _typed_select(extract)
+    hash_expr = f"md5(cast([{', '.join(f'cast({_quote(c.name)} as varchar)' for c in extract.columns)}] as varchar))"
     con.register("_batch", table)
-    con.execute(f"create or replace temp table _typed as {select_sql}")
-    con.unregister("_batch")
-    hash_expr = f"md5(cast([{', '.join(f'cast({_quote(c.name)} as varchar)' for c in lf.extract.columns)}] as varchar))"
     loaded = con.execute(
         f"""
-        insert into {target}
-        select {typed_cols}, ?, _line_number, ?, ?, {hash_expr}
-        from _typed where len(_errors) = 0
+        insert into {RAW_SCHEMA}.{_quote(extract.table)}
+        select {typed_cols}, _source_file, _line_number, _extract_date, ?, {hash_expr}
+        from ({select_sql}) where len(_errors) = 0
         """,
-        [lf.relative, lf.extract_date, loaded_at],
+        [loaded_at],
     ).fetchone()[0]
-    bad = con.execute(
-        f"""
-        insert into {RAW_SCHEMA}._quarantine
-        select ?, ?, ?, _line_number,
-               regexp_extract(_errors[1], '^([^:]+):', 1),
-               array_to_string(_errors, '; '),
-               _record, ?
-        from _typed where len(_errors) > 0
-        """,
-        [lf.relative, lf.extract.table, lf.extract_date, loaded_at],
-    ).fetchone()[0]
-    con.execute("drop table _typed")
-    result.rows_loaded += loaded
-    result.rows_quarantined += bad
+    bad: Counter[str] = Counter()
+    if loaded < table.num_rows:
+        quarantined = con.execute(
+            f"""
+            insert into {RAW_SCHEMA}._quarantine
+            select _source_file, ?, _extract_date, _line_number,
+                   regexp_extract(_errors[1], '^([^:]+):', 1),
+                   array_to_string(_errors, '; '),
+                   _record, ?
+            from ({select_sql}) where len(_errors) > 0
+            returning source_file
+            """,
+            [extract.table, loaded_at],
+        ).fetchall()
+        bad.update(file for (file,) in quarantined)
+    con.unregister("_batch")
+    if loaded + bad.total() != table.num_rows:  # cannot happen while typing is deterministic
+        raise RuntimeError(
+            f"{table.num_rows} rows typed, but {loaded} loaded and {bad.total()} quarantined"
+        )
+    return dict(bad)
 
 
 # DuckDB's memory cap for every connection that writes (ingestion, publish, the Spark export
@@ -664,20 +786,43 @@ def load_landing(
     con = connect(warehouse)
     try:
         ensure_raw_tables(con, {f.extract for f in files} | _extracts_of(systems))
-        for i, lf in enumerate(files, start=1):
-            try:
-                result = load_file(con, lf, loaded_at)
-            except IngestionError as exc:
-                problems.append(exc)
+        done = 0
+
+        def report(loaded: list[FileResult], refused: list[IngestionError]) -> None:
+            nonlocal done
+            problems.extend(refused)
+            for result in loaded:
+                done += 1
+                results.append(result)
+                if progress:
+                    progress(result, done, len(files))
+            done += len(refused)
+
+        # Small files wait for others of their extract (in drop order) and load with them.
+        pending: dict[str, list[LandingFile]] = {}
+        pending_bytes: dict[str, int] = {}
+        for lf in files:
+            size = _size(lf.path)
+            if size > SMALL_FILE_BYTES:
+                try:
+                    report([load_file(con, lf, loaded_at)], [])
+                except IngestionError as exc:
+                    report([], [exc])
                 continue
-            results.append(result)
-            if progress:
-                progress(result, i, len(files))
+            table = lf.extract.table
+            pending.setdefault(table, []).append(lf)
+            pending_bytes[table] = pending_bytes.get(table, 0) + size
+            if pending_bytes[table] >= GROUP_BYTES:
+                report(*_load_group(con, pending.pop(table), loaded_at))
+                del pending_bytes[table]
+        for group in pending.values():
+            report(*_load_group(con, group, loaded_at))
     finally:
         con.close()
     if problems:
         raise IngestionErrors(problems)
-    return results
+    order = {lf.relative: i for i, lf in enumerate(files)}
+    return sorted(results, key=lambda r: order[r.file])  # oldest drop first, as found
 
 
 def _extracts_of(systems: Iterable[str] | None) -> set[Extract]:

@@ -144,8 +144,25 @@ def test_an_unchanged_file_is_not_read_again(
     assert query(wh, "select count(*) from raw._file_stats") == [(1,)]
 
 
+# How files reach the warehouse: small files of an extract together (one transaction and one
+# typing statement per group), every file alone (as files above SMALL_FILE_BYTES are, reading
+# the next batch while the current one loads), or groups of one file each (GROUP_BYTES tiny).
+LOAD_PATHS = {
+    "grouped": {},
+    "one file at a time": {"SMALL_FILE_BYTES": -1},
+    "groups of one": {"GROUP_BYTES": 1},
+}
+
+
+@pytest.fixture(params=list(LOAD_PATHS))
+def load_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    for name, value in LOAD_PATHS[request.param].items():
+        monkeypatch.setattr(load_module, name, value)
+    return request.param
+
+
 def test_files_of_many_batches_load_whole_or_not_at_all(
-    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, load_path: str
 ) -> None:
     # Batches of two records: the next batch is read while the current one loads.
     monkeypatch.setattr(readers, "BATCH_ROWS", 2)
@@ -167,6 +184,56 @@ def test_files_of_many_batches_load_whole_or_not_at_all(
         ("finance/2024-02-01/fx_rates.csv", 7, 7)
     ]
     assert query(wh, "select count(*) from raw._quarantine") == [(0,)]
+
+
+def test_each_file_is_accounted_for_whatever_the_load_path(
+    landing: Path, tmp_path: Path, load_path: str
+) -> None:
+    header = "Datum;Waehrung;Kurs\n"
+    drops = {
+        "2024-01-01": header + "01.01.2024;USD;1,10\n02.01.2024;USD;1,11\n",
+        # a bad value (quarantined) and a wrong field count (refused by the reader)
+        "2024-02-01": header + "01.02.2024;USD;abc\n02.02.2024;USD;1,12\n03.02.2024;USD\n",
+        "2024-03-01": header + '01.03.2024;"USD;1,13\n',  # a quote never closed: refused whole
+        "2024-04-01": header + "01.04.2024;CHF;0,95\n",
+    }
+    for drop, content in drops.items():
+        write_drop(landing, "finance", drop, "fx_rates.csv", content, "cp1252")
+    wh = tmp_path / "wh.duckdb"
+    with pytest.raises(IngestionErrors, match="never closed") as info:
+        load_landing(wh, landing)
+    assert [e.file for e in info.value.errors] == ["finance/2024-03-01/fx_rates.csv"]
+    manifest = query(
+        wh,
+        "select source_file, rows_read, rows_loaded, rows_quarantined from raw._load_manifest "
+        "order by 1",
+    )
+    assert manifest == [
+        ("finance/2024-01-01/fx_rates.csv", 2, 2, 0),
+        ("finance/2024-02-01/fx_rates.csv", 3, 1, 2),
+        ("finance/2024-04-01/fx_rates.csv", 1, 1, 0),
+    ]
+    loaded = query(
+        wh, "select _source_file, _line_number, Kurs from raw.finance__fx_rates order by 1, 2"
+    )
+    assert loaded == [
+        ("finance/2024-01-01/fx_rates.csv", 2, Decimal("1.100000")),
+        ("finance/2024-01-01/fx_rates.csv", 3, Decimal("1.110000")),
+        ("finance/2024-02-01/fx_rates.csv", 3, Decimal("1.120000")),
+        ("finance/2024-04-01/fx_rates.csv", 2, Decimal("0.950000")),
+    ]
+    quarantined = query(
+        wh, "select source_file, extract_date, line_number from raw._quarantine order by 3"
+    )
+    assert quarantined == [
+        ("finance/2024-02-01/fx_rates.csv", date(2024, 2, 1), 2),
+        ("finance/2024-02-01/fx_rates.csv", date(2024, 2, 1), 4),
+    ]
+    # The refused file, once mended, loads on the next run; the others are not loaded again.
+    write_drop(landing, "finance", "2024-03-01", "fx_rates.csv", header, "cp1252")
+    results = load_landing(wh, landing)
+    assert [r.file for r in results if not r.skipped] == ["finance/2024-03-01/fx_rates.csv"]
+    assert query(wh, "select count(*) from raw.finance__fx_rates") == [(4,)]
 
 
 def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
