@@ -8,6 +8,8 @@ test_incremental compares it with a full refresh). Tests that need their own run
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,15 @@ SCALE = 0.05
 def run_id(stdout: str) -> str:
     """The Dagster run id `leadledger run` printed."""
     return re.search(r"\(run ([0-9a-f-]{36})\)", stdout).group(1)
+
+
+def keep_run_results(run: str, folder: Path) -> Path:
+    """A copy of the run_results.json of the Dagster run ``run``'s dbt build, taken while its
+    build folder exists (the pipeline keeps only the newest few; later tests build more)."""
+    target = Path(__file__).resolve().parents[2] / "dbt_project" / "target"
+    [found] = target.glob(f"dbt_models-{run[:7]}-*/run_results.json")
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copy(found, folder / f"{run}.json"))
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +50,7 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # dbt's unit tests run in this build (the pipeline's default skips them).
     env = {**env, "LEADLEDGER_DBT_UNIT_TESTS": "1"}
     run = run_leadledger(["run"], env, timeout=1200)
+    first_id, run_id_ = run_id(first.stdout), run_id(run.stdout)
     return {
         "root": root,
         "landing": landing,
@@ -47,8 +59,9 @@ def user_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "report": warehouse.parent / "report" / "leadledger_report.html",
         "env": env,
         "stdout": run.stdout,
-        "first_run_id": run_id(first.stdout),
-        "run_id": run_id(run.stdout),
+        "first_run_id": first_id,
+        "run_id": run_id_,
+        "run_results": {r: keep_run_results(r, root / "run_results") for r in (first_id, run_id_)},
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli_runs import ROOT, leadledger_env, run_leadledger
 from tests.e2e.checksums import relation_checksums
-from tests.e2e.conftest import run_id
+from tests.e2e.conftest import keep_run_results, run_id
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +33,9 @@ def _incremental_models() -> set[str]:
     return names
 
 
-def _compiled(run: str) -> dict[str, str]:
-    """Model name -> the SQL dbt ran for it in the Dagster run ``run`` (its run_results)."""
-    files = list((ROOT / "dbt_project" / "target").glob(f"dbt_models-{run[:7]}-*/run_results.json"))
-    assert len(files) == 1, f"run_results of run {run}: {files}"
-    results = json.loads(files[0].read_text())["results"]
+def _compiled(run_results: Path) -> dict[str, str]:
+    """Model name -> the SQL dbt ran for it, from a build's run_results.json."""
+    results = json.loads(run_results.read_text())["results"]
     return {
         r["unique_id"].split(".")[-1]: r["compiled_code"] or ""
         for r in results
@@ -47,7 +45,8 @@ def _compiled(run: str) -> dict[str, str]:
 
 def test_the_latest_drop_was_built_incrementally(pipeline: dict) -> None:
     models = _incremental_models()
-    first, second = _compiled(pipeline["first_run_id"]), _compiled(pipeline["run_id"])
+    first = _compiled(pipeline["run_results"][pipeline["first_run_id"]])
+    second = _compiled(pipeline["run_results"][pipeline["run_id"]])
     for name in sorted(models):
         assert INCREMENTAL_MARKER not in first[name], f"{name}: the first build must be full"
         assert INCREMENTAL_MARKER in second[name], f"{name}: not built incrementally"
@@ -62,7 +61,7 @@ def test_incremental_build_equals_a_full_refresh(pipeline: dict, tmp_path: Path)
         tmp_path, LEADLEDGER_LANDING=str(pipeline["landing"]), LEADLEDGER_WAREHOUSE=str(warehouse)
     )
     full = run_leadledger(["run", "--full-refresh"], env, timeout=1200)
-    compiled = _compiled(run_id(full.stdout))
+    compiled = _compiled(keep_run_results(run_id(full.stdout), tmp_path / "run_results"))
     for name in sorted(_incremental_models()):
         assert INCREMENTAL_MARKER not in compiled[name], f"{name}: not rebuilt in full"
 

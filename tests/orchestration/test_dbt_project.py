@@ -81,6 +81,25 @@ def test_a_build_without_parse_state_leaves_the_shared_one(fake_project: Path) -
     assert shared.read_bytes() == b"earlier state"
 
 
+def test_only_the_newest_build_folders_are_kept(fake_project: Path) -> None:
+    target = fake_project / "target"
+    builds = [target / f"dbt_models-{run:07x}-abc{run:04x}" for run in range(8)]
+    for age, build in enumerate(reversed(builds)):  # builds[-1] the newest
+        build.mkdir()
+        (build / "run_results.json").write_text("{}")
+        os.utime(build, (1_000 - age, 1_000 - age))
+    current = builds[2]  # this build's folder, even if its time were older
+    _touch(target / "manifest.json", 1)
+    (target / "notes-of-mine").mkdir()
+    removed = project.prune_run_targets(current, keep=3)
+    kept = {current, builds[-1], builds[-2]}
+    assert set(removed) == set(builds) - kept
+    assert {p for p in target.iterdir()} == kept | {
+        target / "manifest.json",
+        target / "notes-of-mine",
+    }
+
+
 def _node(name: str, materialized: str) -> dict:
     return {"name": name, "config": {"materialized": materialized}}
 

@@ -16,6 +16,7 @@ from orchestration.defs.dbt.project import (
     failed_incremental_models,
     keep_parse_state,
     prepare,
+    prune_run_targets,
 )
 
 dbt_project.prepare_if_dev()
@@ -73,6 +74,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: D
     # can be read for row counts and previews (dbt's own log streams to the console live).
     events = list(invocation.stream())
     keep_parse_state(invocation.target_path)
+    prune_run_targets(invocation.target_path)
 
     def key_of(event: object) -> dg.AssetKey | None:
         if isinstance(event, dg.Output):

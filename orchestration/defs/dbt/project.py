@@ -3,6 +3,7 @@ be refreshed (``prepare``) before the assets are built from it."""
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,29 @@ def keep_parse_state(run_target: Path) -> None:
     staged = shared.with_name(f".{shared.name}.{os.getpid()}")
     shutil.copyfile(produced, staged)
     os.replace(staged, shared)
+
+
+# Build folders to keep: dagster-dbt gives every build a target folder of its own
+# (<step>-<run id>-<random>, ~30 MB at the demo's scale: manifest, compiled and run SQL,
+# run_results.json) and never removes one, so a daily schedule filled gigabytes a year.
+RUN_TARGETS_KEPT = 5
+_RUN_TARGET = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f]{7}$")
+
+
+def prune_run_targets(run_target: Path, keep: int = RUN_TARGETS_KEPT) -> list[Path]:
+    """Remove the build folders next to ``run_target`` (this build's) except the ``keep``
+    newest, this build's always among them; returns what was removed. Other files and folders
+    of the target folder (the manifest, the shared parse state) are not touched."""
+    builds = [
+        p
+        for p in run_target.parent.iterdir()
+        if p.is_dir() and _RUN_TARGET.match(p.name) and p != run_target
+    ]
+    builds.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = builds[max(keep - 1, 0) :]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
 
 
 def failed_incremental_models(run_target: Path) -> list[str]:
