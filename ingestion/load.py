@@ -625,8 +625,8 @@ def _arrow(batch: Batch, lf: LandingFile) -> pa.Table | None:
     arrays = {name: pa.array(values, type=pa.string()) for name, values in batch.columns.items()}
     arrays["_line_number"] = pa.array(batch.lines, type=pa.int64())
     arrays["_record"] = pa.array(batch.records, type=pa.string())
-    arrays["_source_file"] = pa.array([lf.relative] * len(batch), type=pa.string())
-    arrays["_extract_date"] = pa.array([lf.extract_date] * len(batch), type=pa.date32())
+    arrays["_source_file"] = pa.repeat(pa.scalar(lf.relative, pa.string()), len(batch))
+    arrays["_extract_date"] = pa.repeat(pa.scalar(lf.extract_date, pa.date32()), len(batch))
     return pa.table(arrays)
 
 
