@@ -18,7 +18,7 @@ import pytest
 from orchestration.defs.checks import config
 from orchestration.defs.checks.common import CheckOutcome, read_only
 from orchestration.defs.checks.drift import build_drift_check, row_count_drift
-from orchestration.defs.checks.expectations import build_suite_check, validate_table
+from orchestration.defs.checks.expectations import build_suite_checks, validate_table
 from orchestration.defs.checks.freshness import source_freshness
 from orchestration.defs.checks.reconciliation import (
     attributed_revenue_reconciles,
@@ -546,7 +546,7 @@ def test_a_failed_blocking_check_stops_publishing_and_is_summarised(
         pass
 
     result = dg.materialize(
-        [fct_deals, published, build_suite_check(DEALS_SUITE), build_drift_check(["fct_deals"])],
+        [fct_deals, published, build_suite_checks([DEALS_SUITE]), build_drift_check(["fct_deals"])],
         raise_on_error=False,
     )
     summary = {

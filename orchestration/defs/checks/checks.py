@@ -11,7 +11,7 @@ from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from ingestion.registry import SYSTEMS
 from orchestration.defs.checks.drift import build_drift_check
-from orchestration.defs.checks.expectations import build_suite_check
+from orchestration.defs.checks.expectations import build_suite_checks
 from orchestration.defs.checks.freshness import build_freshness_check
 from orchestration.defs.checks.reconciliation import build_reconciliation_check
 from orchestration.defs.checks.suites import MART_SCHEMA, mart_table_names, suites_from_manifest
@@ -29,7 +29,7 @@ def build_asset_checks(
     raw tables of every source system."""
     suites = [s for s in suites_from_manifest(manifest) if _mart(s.table) in asset_keys]
     tables = [t for t in mart_table_names(manifest) if _mart(t) in asset_keys]
-    checks = [build_suite_check(s) for s in suites]
+    checks = [build_suite_checks(suites)] if suites else []
     if tables:
         checks.append(build_drift_check(tables))
     for system, extracts in SYSTEMS.items():

@@ -18,7 +18,7 @@ takes seconds).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -262,19 +262,32 @@ def validate_table(
     )
 
 
-def build_suite_check(suite: TableSuite) -> dg.AssetChecksDefinition:
-    """The blocking asset check running ``suite`` on its table."""
+def build_suite_checks(suites: Sequence[TableSuite]) -> dg.AssetChecksDefinition:
+    """The blocking Great Expectations check of every suite's table: one multi-asset check
+    (one step and one connection for all marts; a step per table cost ~0.3 s each)."""
+    by_key = {dg.AssetKey([s.schema, s.table]): s for s in suites}
 
-    @dg.asset_check(
-        asset=dg.AssetKey([suite.schema, suite.table]),
-        name=CHECK_NAME,
-        blocking=True,
-        description=f"Great Expectations suite: {suite.describe()}. Blocking: a mart that "
-        "fails it is not published.",
-        metadata={"suite": suite.describe()},
+    @dg.multi_asset_check(
+        name="marts_great_expectations",
+        specs=[
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=key,
+                blocking=True,
+                description=f"Great Expectations suite: {suite.describe()}. Blocking: a mart "
+                "that fails it is not published.",
+                metadata={"suite": suite.describe()},
+            )
+            for key, suite in by_key.items()
+        ],
+        can_subset=True,
     )
-    def _check() -> dg.AssetCheckResult:
+    # (no annotation: with postponed annotations Dagster cannot resolve the context's type)
+    def _checks(context) -> Iterator[dg.AssetCheckResult]:
+        selected = [k for k in context.selected_asset_check_keys if k.asset_key in by_key]
         with read_only(settings.warehouse_path()) as con:
-            return validate_table(con, suite).to_result()
+            for check_key in selected:
+                outcome = validate_table(con, by_key[check_key.asset_key])
+                yield outcome.to_result(asset_key=check_key.asset_key, check_name=CHECK_NAME)
 
-    return _check
+    return _checks
