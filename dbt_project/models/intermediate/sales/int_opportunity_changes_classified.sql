@@ -35,7 +35,8 @@ recorded_changes as (
         amount,
         probability,
         close_date,
-        forecast_category
+        forecast_category,
+        last_loaded_at
     from history
 ),
 
@@ -48,7 +49,8 @@ current_states_without_history as (
         opportunities.amount,
         opportunities.probability,
         opportunities.close_date,
-        opportunities.forecast_category
+        opportunities.forecast_category,
+        opportunities.last_loaded_at
     from opportunities
     left join opportunities_with_history
         on opportunities.opportunity_id = opportunities_with_history.opportunity_id
@@ -76,7 +78,8 @@ classified as (
         all_changes.close_date,
         all_changes.forecast_category,
         coalesce(stage_outcomes.is_closed_stage, false) as is_closed,
-        coalesce(stage_outcomes.is_won_stage, false) as is_won
+        coalesce(stage_outcomes.is_won_stage, false) as is_won,
+        all_changes.last_loaded_at
     from all_changes
     left join stage_outcomes on all_changes.stage_name = stage_outcomes.stage_name
 )

@@ -4,121 +4,30 @@
     through valid_to_date (null: still valid on the reporting date). The state of any
     opportunity on day d is the row with valid_from_date <= d <= coalesce(valid_to_date, d).
 
-    Why ranges and not one row per day and opportunity: the table grows with changes (about
-    two to six per opportunity), not with days x opportunities, and it is rebuilt from the
-    CRM's stage history in full on every run, so it exists for the past on the very first load
-    and for any reporting_date, with no incremental state to drift. The day grain is a view on
-    top (fct_pipeline_daily_expanded), computed only when queried.
-
-    Amounts convert at the FX rate of valid_from_date (the day the amount was recorded; the
-    first or last rate of the FX extract when that day lies before or beyond it: opportunities
-    open since before the first rate was published). Account, owner and type are the
-    opportunity's current ones. -#}
-with
-
-changes as (
-    select * from {{ ref('int_opportunity_changes_classified') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates_daily') }}
-),
-
-fx_coverage as (
-    select
-        min(calendar_date) as first_rate_date,
-        max(calendar_date) as last_rate_date
-    from fx_rates
-),
-
-ranked_within_day as (
-    select
-        *,
-        cast(changed_at as date) as change_date,
-        row_number() over (
-            partition by opportunity_id, cast(changed_at as date)
-            order by change_number desc
-        ) as rank_within_day
-    from changes
-),
-
-end_of_day_states as (
-    select * from ranked_within_day
-    where rank_within_day = 1
-),
-
-ranged as (
-    select
-        *,
-        lead(change_date) over (partition by opportunity_id order by change_date) as next_change_date
-    from end_of_day_states
-),
-
-with_opportunity as (
-    select
-        ranged.opportunity_id,
-        ranged.change_date as valid_from_date,
-        {{ dbt.dateadd('day', -1, 'ranged.next_change_date') }} as valid_to_date,
-        ranged.next_change_date is null as is_current,
-        ranged.stage_name,
-        ranged.forecast_category,
-        ranged.probability,
-        not ranged.is_closed as is_open,
-        ranged.is_won,
-        ranged.is_closed,
-        ranged.close_date,
-        ranged.amount,
-        opportunities.currency_code,
-        opportunities.account_id,
-        opportunities.owner_id,
-        opportunities.opportunity_type,
-        greatest(least(ranged.change_date, fx_coverage.last_rate_date), fx_coverage.first_rate_date) as fx_date
-    from ranged
-    inner join opportunities on ranged.opportunity_id = opportunities.opportunity_id
-    cross join fx_coverage
-),
-
-converted as (
-    select
-        with_opportunity.*,
-        fx_rates.reporting_currency,
-        fx_rates.to_reporting_rate,
-        with_opportunity.amount * fx_rates.to_reporting_rate as amount_reporting
-    from with_opportunity
-    left join fx_rates
-        on
-            with_opportunity.fx_date = fx_rates.calendar_date
-            and with_opportunity.currency_code = fx_rates.currency_code
-),
-
-final as (
-    select
-        cast(opportunity_id as string) as opportunity_id,
-        cast(valid_from_date as date) as valid_from_date,
-        cast(valid_to_date as date) as valid_to_date,
-        cast(is_current as boolean) as is_current,
-        cast(account_id as string) as account_id,
-        cast(owner_id as string) as owner_id,
-        cast(opportunity_type as string) as opportunity_type,
-        cast(stage_name as string) as stage_name,
-        cast(forecast_category as string) as forecast_category,
-        cast(probability as decimal(5, 2)) as probability,
-        cast(is_open as boolean) as is_open,
-        cast(is_won as boolean) as is_won,
-        cast(is_closed as boolean) as is_closed,
-        cast(close_date as date) as close_date,
-        cast(currency_code as string) as currency_code,
-        cast(amount as decimal(18, 2)) as amount,
-        cast(fx_date as date) as fx_date,
-        cast(to_reporting_rate as decimal(24, 12)) as to_reporting_rate,
-        cast(coalesce(reporting_currency, '{{ var("reporting_currency") }}') as string) as reporting_currency,
-        cast(amount_reporting as decimal(18, 2)) as amount_reporting,
-        cast(amount_reporting * probability / 100 as decimal(18, 2)) as weighted_amount_reporting
-    from converted
-)
-
-select * from final
+    Built incrementally as int_pipeline_ranges (where the logic and its reasons live); the mart
+    is a copy without that model's load-time watermark, so two warehouses built from the same
+    extracts publish the same table. The day grain is a view on top
+    (fct_pipeline_daily_expanded), computed only when queried. -#}
+select
+    opportunity_id,
+    valid_from_date,
+    valid_to_date,
+    is_current,
+    account_id,
+    owner_id,
+    opportunity_type,
+    stage_name,
+    forecast_category,
+    probability,
+    is_open,
+    is_won,
+    is_closed,
+    close_date,
+    currency_code,
+    amount,
+    fx_date,
+    to_reporting_rate,
+    reporting_currency,
+    amount_reporting,
+    weighted_amount_reporting
+from {{ ref('int_pipeline_ranges') }}

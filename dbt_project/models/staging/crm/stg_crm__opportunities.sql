@@ -27,7 +27,8 @@ renamed as (
         OwnerId as owner_id,
         CreatedDate as created_at,
         SystemModstamp as modified_at,
-        _delivery_count as delivery_count
+        _delivery_count as delivery_count,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 
