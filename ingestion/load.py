@@ -440,7 +440,7 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: dateti
             for batch, table in _prefetched(batches, lf):
                 _quarantine_rejects(con, lf, batch, loaded_at)
                 bad = _insert_typed(con, lf.extract, [table] if table else [], loaded_at)
-                _count(result, batch, bad.get(lf.relative, 0))
+                _count(result, [batch], bad.get(lf.relative, 0))
             result.warnings = _warnings(info)
             _record_deliveries(con, [delivery], loaded_at)
             con.execute("commit")
@@ -594,8 +594,7 @@ def _load_group(
         bad = _insert_typed(con, files[0].extract, tables, loaded_at)
         for delivery, info, batches in members:
             delivery.result.warnings = _warnings(info)
-            for i, batch in enumerate(batches):  # the file's quarantined rows count once
-                _count(delivery.result, batch, bad.get(delivery.lf.relative, 0) if i == 0 else 0)
+            _count(delivery.result, batches, bad.get(delivery.lf.relative, 0))
         _record_deliveries(con, [d for d, _, _ in members], loaded_at)
         con.execute("commit")
     except BaseException:
@@ -672,11 +671,14 @@ def _quarantine_rejects(
         )
 
 
-def _count(result: FileResult, batch: Batch, failed_typing: int) -> None:
-    """Add a batch to its file's accounting: read = loaded + quarantined."""
-    result.rows_read += len(batch) + len(batch.rejects)
-    result.rows_loaded += len(batch) - failed_typing
-    result.rows_quarantined += len(batch.rejects) + failed_typing
+def _count(result: FileResult, batches: Sequence[Batch], failed_typing: int) -> None:
+    """Add batches of a file, and how many of their rows failed typing, to the file's
+    accounting: read = loaded + quarantined."""
+    rows = sum(len(b) for b in batches)
+    rejects = sum(len(b.rejects) for b in batches)
+    result.rows_read += rows + rejects
+    result.rows_loaded += rows - failed_typing
+    result.rows_quarantined += rejects + failed_typing
 
 
 def _insert_typed(
