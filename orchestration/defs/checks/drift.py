@@ -16,7 +16,13 @@ import dagster as dg
 
 from orchestration import settings
 from orchestration.defs.checks import config
-from orchestration.defs.checks.common import CheckOutcome, quote, read_only, table_exists
+from orchestration.defs.checks.common import (
+    CheckOutcome,
+    build_per_asset_check,
+    quote,
+    read_only,
+    table_exists,
+)
 
 CHECK_NAME = "row_count_drift"
 PUBLISHED_SCHEMA = "marts"
@@ -87,32 +93,22 @@ def row_count_drift(
 def build_drift_check(tables: Sequence[str]) -> dg.AssetChecksDefinition:
     """One multi-asset check (one step, two small connections) for all mart tables."""
     keys = {dg.AssetKey([PUBLISHED_SCHEMA, t]): t for t in tables}
-
-    @dg.multi_asset_check(
-        name="marts_row_count_drift",
-        specs=[
-            dg.AssetCheckSpec(
-                CHECK_NAME,
-                asset=key,
-                blocking=True,
-                description="Row count against the last published build: a change beyond "
-                f"{config.DRIFT_THRESHOLD_ENV} (default {config.DEFAULT_DRIFT_THRESHOLD:.0%}) "
-                "warns; shrinking to 0 rows blocks publishing.",
-            )
-            for key in keys
-        ],
-        can_subset=True,
+    description = (
+        "Row count against the last published build: a change beyond "
+        f"{config.DRIFT_THRESHOLD_ENV} (default {config.DEFAULT_DRIFT_THRESHOLD:.0%}) "
+        "warns; shrinking to 0 rows blocks publishing."
     )
-    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-        selected = [k for k in context.selected_asset_check_keys if k.asset_key in keys]
-        outcomes = row_count_drift(
-            settings.warehouse_path(),
-            settings.published_path(),
-            [keys[k.asset_key] for k in selected],
-        )
-        for check_key in selected:
-            yield outcomes[keys[check_key.asset_key]].to_result(
-                asset_key=check_key.asset_key, check_name=CHECK_NAME
-            )
 
-    return _checks
+    def evaluate(selected: list[dg.AssetKey]) -> Iterator[tuple[dg.AssetKey, CheckOutcome]]:
+        outcomes = row_count_drift(
+            settings.warehouse_path(), settings.published_path(), [keys[k] for k in selected]
+        )
+        return ((k, outcomes[keys[k]]) for k in selected)
+
+    return build_per_asset_check(
+        "marts_row_count_drift",
+        CHECK_NAME,
+        dict.fromkeys(keys, description),
+        evaluate,
+        blocking=True,
+    )

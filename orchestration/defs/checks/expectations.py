@@ -28,6 +28,7 @@ from orchestration import settings
 from orchestration.defs.checks import config
 from orchestration.defs.checks.common import (
     CheckOutcome,
+    build_per_asset_check,
     markdown_table,
     quote,
     read_only,
@@ -264,30 +265,23 @@ def validate_table(
 
 def build_suite_checks(suites: Sequence[TableSuite]) -> dg.AssetChecksDefinition:
     """The blocking Great Expectations check of every suite's table: one multi-asset check
-    (one step and one connection for all marts; a step per table cost ~0.3 s each)."""
+    (one step and one connection for all marts)."""
     by_key = {dg.AssetKey([s.schema, s.table]): s for s in suites}
 
-    @dg.multi_asset_check(
-        name="marts_great_expectations",
-        specs=[
-            dg.AssetCheckSpec(
-                CHECK_NAME,
-                asset=key,
-                blocking=True,
-                description=f"Great Expectations suite: {suite.describe()}. Blocking: a mart "
-                "that fails it is not published.",
-                metadata={"suite": suite.describe()},
-            )
-            for key, suite in by_key.items()
-        ],
-        can_subset=True,
-    )
-    # (no annotation: with postponed annotations Dagster cannot resolve the context's type)
-    def _checks(context) -> Iterator[dg.AssetCheckResult]:
-        selected = [k for k in context.selected_asset_check_keys if k.asset_key in by_key]
+    def evaluate(selected: list[dg.AssetKey]) -> Iterator[tuple[dg.AssetKey, CheckOutcome]]:
         with read_only(settings.warehouse_path()) as con:
-            for check_key in selected:
-                outcome = validate_table(con, by_key[check_key.asset_key])
-                yield outcome.to_result(asset_key=check_key.asset_key, check_name=CHECK_NAME)
+            for key in selected:
+                yield key, validate_table(con, by_key[key])
 
-    return _checks
+    return build_per_asset_check(
+        "marts_great_expectations",
+        CHECK_NAME,
+        {
+            key: f"Great Expectations suite: {suite.describe()}. Blocking: a mart that fails "
+            "it is not published."
+            for key, suite in by_key.items()
+        },
+        evaluate,
+        blocking=True,
+        metadata={key: {"suite": suite.describe()} for key, suite in by_key.items()},
+    )

@@ -16,7 +16,12 @@ import duckdb
 
 from orchestration import settings
 from orchestration.defs.checks import config
-from orchestration.defs.checks.common import CheckOutcome, read_only, table_exists
+from orchestration.defs.checks.common import (
+    CheckOutcome,
+    build_per_asset_check,
+    read_only,
+    table_exists,
+)
 
 CHECK_NAME = "source_freshness"
 
@@ -99,29 +104,21 @@ def source_freshness(
 def build_freshness_check(system: str, keys: Mapping[dg.AssetKey, str]) -> dg.AssetChecksDefinition:
     """One check step per source system, with a ``source_freshness`` check on each of its raw
     assets (``keys``: asset key -> raw table name)."""
-
-    @dg.multi_asset_check(
-        name=f"{system}_source_freshness",
-        specs=[
-            dg.AssetCheckSpec(
-                CHECK_NAME,
-                asset=key,
-                blocking=False,
-                description=f"The latest {system} extract lags the reporting date by at most "
-                f"{config.DEFAULT_MAX_LAG_DAYS.get(system, config.FALLBACK_MAX_LAG_DAYS)} days "
-                f"({config.MAX_LAG_DAYS_ENV.format(system=system.upper())}); warns otherwise.",
-            )
-            for key in keys
-        ],
-        can_subset=True,
+    description = (
+        f"The latest {system} extract lags the reporting date by at most "
+        f"{config.DEFAULT_MAX_LAG_DAYS.get(system, config.FALLBACK_MAX_LAG_DAYS)} days "
+        f"({config.MAX_LAG_DAYS_ENV.format(system=system.upper())}); warns otherwise."
     )
-    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+
+    def evaluate(selected: list[dg.AssetKey]) -> Iterator[tuple[dg.AssetKey, CheckOutcome]]:
         with read_only(settings.warehouse_path()) as con:
             outcomes = source_freshness(con, {system: list(keys.values())})[system]
-        for check_key in context.selected_asset_check_keys:
-            if check_key.asset_key in keys:
-                yield outcomes[keys[check_key.asset_key]].to_result(
-                    asset_key=check_key.asset_key, check_name=CHECK_NAME
-                )
+        return ((k, outcomes[keys[k]]) for k in selected)
 
-    return _checks
+    return build_per_asset_check(
+        f"{system}_source_freshness",
+        CHECK_NAME,
+        dict.fromkeys(keys, description),
+        evaluate,
+        blocking=False,
+    )
