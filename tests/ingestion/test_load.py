@@ -15,6 +15,7 @@ from ingestion import readers
 from ingestion.errors import IngestionError, IngestionErrors
 from ingestion.finance import CAMPAIGN_COSTS, FX_RATES
 from ingestion.load import connect, load_landing
+from ingestion.marketing import TOUCHPOINTS
 from tests.conftest import write_drop
 
 COST_HEADER = ";".join(CAMPAIGN_COSTS.column_names)
@@ -146,10 +147,12 @@ def test_an_unchanged_file_is_not_read_again(
 
 # How files reach the warehouse: small files of an extract together (one transaction and one
 # typing statement per group), every file alone (as files above SMALL_FILE_BYTES are, reading
-# the next batch while the current one loads), or groups of one file each (GROUP_BYTES tiny).
+# the next batch while the current one loads), or groups of one file each (GROUP_BYTES tiny);
+# LOAD_WORKERS loads at a time (files of the same table at once), or one after the other.
 LOAD_PATHS = {
     "grouped": {},
     "one file at a time": {"SMALL_FILE_BYTES": -1},
+    "one file at a time, one load at a time": {"SMALL_FILE_BYTES": -1, "LOAD_WORKERS": 1},
     "groups of one": {"GROUP_BYTES": 1},
 }
 
@@ -234,6 +237,53 @@ def test_each_file_is_accounted_for_whatever_the_load_path(
     results = load_landing(wh, landing)
     assert [r.file for r in results if not r.skipped] == ["finance/2024-03-01/fx_rates.csv"]
     assert query(wh, "select count(*) from raw.finance__fx_rates") == [(4,)]
+
+
+def test_an_unexpected_error_stops_loading_and_leaves_every_load_whole(
+    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure that is not a refused file (here: the warehouse failing one insert) stops
+    the loads not yet started and propagates once those under way are done; each load is
+    whole or absent, and the next run loads what is missing."""
+    monkeypatch.setattr(load_module, "SMALL_FILE_BYTES", -1)  # every file its own load
+    header = "Datum;Waehrung;Kurs\n"
+    days = range(1, 10)
+    for day in days:
+        write_drop(
+            landing,
+            "finance",
+            f"2024-02-0{day}",
+            "fx_rates.csv",
+            f"{header}0{day}.02.2024;USD;1,0{day}\n",
+            "cp1252",
+        )
+    insert_typed = load_module._insert_typed
+
+    def failing(con, extract, tables, loaded_at):
+        if any("2024-02-03" in f for t in tables for f in t["_source_file"].to_pylist()):
+            raise RuntimeError("disk full")
+        return insert_typed(con, extract, tables, loaded_at)
+
+    monkeypatch.setattr(load_module, "_insert_typed", failing)
+    wh = tmp_path / "wh.duckdb"
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_landing(wh, landing)
+    loaded = query(wh, "select source_file, rows_loaded from raw._load_manifest order by 1")
+    files = [f for f, _ in loaded]
+    assert "finance/2024-02-03/fx_rates.csv" not in files and len(files) < len(days) - 1
+    assert (
+        query(wh, "select _source_file, count(*) from raw.finance__fx_rates group by 1 order by 1")
+        == loaded
+    )
+
+    monkeypatch.setattr(load_module, "_insert_typed", insert_typed)
+    results = load_landing(wh, landing)
+    assert sorted(r.file for r in results if not r.skipped) == sorted(
+        f"finance/2024-02-0{day}/fx_rates.csv"
+        for day in days
+        if f"finance/2024-02-0{day}/fx_rates.csv" not in files
+    )
+    assert query(wh, "select count(*) from raw.finance__fx_rates") == [(len(days),)]
 
 
 def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
@@ -346,6 +396,63 @@ def test_jsonl_bad_lines_are_quarantined(landing: Path, tmp_path: Path) -> None:
         ("TP-6", " A@B.com ", 6),
     ]
     assert "ignored columns not in the contract: extra" in result.warnings
+
+
+def test_jsonl_values_are_read_as_text_as_json_has_them(tmp_path: Path) -> None:
+    """Every value of a JSON line is kept as the text JSON gives it (numbers as Python
+    writes them, true/false, escapes decoded), whatever the other records of the file hold;
+    records that are not one flat object with the required keys are refused by line."""
+    plain = {"touchpoint_id": "TP-0", "touch_type": "x", "occurred_at": "t"}
+    records = [
+        {**plain, "lead_id": 1.50},
+        {**plain, "lead_id": "00Q1", "email": 'caf\u00e9\n"/'},
+        {**plain, "lead_id": 1e400},
+        {**plain, "lead_id": 123456789012345678901234},
+        {**plain, "lead_id": True, "contact_id": False, "email": None},
+        {**plain, "lead_id": -0.0},
+        {**plain, "lead_id": {"a": 1}},
+        {"touchpoint_id": "TP-x", "occurred_at": "t"},
+        {**plain, "Touch_Type": "y", "extra": [1]},
+    ]
+    lines = [json.dumps(r) for r in records] + ['{"touchpoint_id": "TP-1", "lead_id": NaN}', "[1]"]
+    lines += [
+        '{"touchpoint_id": "TP-2", "touch_type": "x", "occurred_at": "t", "lead_id": "1", "lead_id": 2}'
+    ]
+    lines += ["\ufeff" + json.dumps(plain), "{"]
+    path = tmp_path / "touchpoints.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def text(value: object) -> str | None:
+        if isinstance(value, bool):
+            return str(value).lower()
+        return value if value is None or isinstance(value, str) else repr(value)
+
+    expected = []
+    for line, raw in enumerate(lines, start=1):
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(obj, dict):
+            continue
+        obj = {k.lower(): v for k, v in obj.items()}  # keys in any case; unknown ones ignored
+        values = [obj.get(n) for n in TOUCHPOINTS.column_names]
+        if {"touchpoint_id", "touch_type", "occurred_at"} <= obj.keys() and not any(
+            isinstance(v, dict | list) for v in values
+        ):
+            expected.append([line] + [text(v) for v in values])
+
+    info, batches = readers.read_jsonl(path, TOUCHPOINTS, "touchpoints.jsonl")
+    [batch] = list(batches)
+    got = [
+        [line] + [batch.columns[n][i] for n in TOUCHPOINTS.column_names]
+        for i, line in enumerate(batch.lines)
+    ]
+    assert got == expected
+    accepted = {row[0] for row in expected}
+    assert [r.line for r in batch.rejects] == [n for n in range(1, 15) if n not in accepted]
+    assert "BOM" in batch.rejects[-2].reason and info.ignored_columns == ["extra"]
+    assert [len(batch.lines), batch.records[1]] == [len(expected), lines[1]]
 
 
 def test_fx_rate_keeps_six_decimals(landing: Path, tmp_path: Path) -> None:
