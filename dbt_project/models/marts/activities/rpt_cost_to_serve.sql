@@ -124,10 +124,8 @@ with_trailing_sums as (
         sum(field_visits) over trailing_window as trailing_field_visits,
         sum(won_deals) over trailing_window as trailing_won_deals,
         sum(field_visit_cost) over trailing_window as trailing_field_visit_cost,
-        sum(phone_call_cost) over trailing_window as trailing_phone_call_cost,
-        sum(email_cost) over trailing_window as trailing_email_cost,
-        sum(video_meeting_cost) over trailing_window as trailing_video_meeting_cost,
-        sum(other_activity_cost) over trailing_window as trailing_other_activity_cost,
+        sum(phone_call_cost + email_cost + video_meeting_cost + other_activity_cost)
+            over trailing_window as trailing_remote_activity_cost,
         sum(activity_cost) over trailing_window as trailing_activity_cost
     from joined
     window trailing_window as (
@@ -169,10 +167,7 @@ final as (
         cast(trailing_field_visits as bigint) as trailing_field_visits,
         cast(trailing_won_deals as bigint) as trailing_won_deals,
         cast(trailing_field_visit_cost as decimal(18, 2)) as trailing_field_visit_cost,
-        cast(
-            trailing_phone_call_cost + trailing_email_cost + trailing_video_meeting_cost + trailing_other_activity_cost
-            as decimal(18, 2)
-        ) as trailing_remote_activity_cost,
+        cast(trailing_remote_activity_cost as decimal(18, 2)) as trailing_remote_activity_cost,
         cast(trailing_activity_cost as decimal(18, 2)) as trailing_activity_cost,
         cast(trailing_gross_margin - trailing_activity_cost as decimal(18, 2)) as trailing_margin_after_cost_to_serve,
         cast(
