@@ -445,21 +445,32 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: dateti
         if delivery is None:
             return result
         info, batches = _open(lf)
-        con.execute("begin transaction")
-        try:
+        with _delivering(con, [delivery], loaded_at):
             for batch, table in _prefetched(batches, lf):
                 _quarantine_rejects(con, lf, batch, loaded_at)
                 bad = _insert_typed(con, lf.extract, [table] if table else [], loaded_at)
                 _count(result, [batch], bad.get(lf.relative, 0))
             result.warnings = _warnings(info)
-            with _BOOKKEEPING:
-                _record_deliveries(con, [delivery], loaded_at)
-                con.execute("commit")
-        except BaseException:
-            with _BOOKKEEPING:
-                con.execute("rollback")
-            raise
     return result
+
+
+@contextmanager
+def _delivering(
+    con: duckdb.DuckDBPyConnection, deliveries: Sequence[_Delivery], loaded_at: datetime
+) -> Iterator[None]:
+    """One transaction for the rows of ``deliveries``: the block loads them and counts them in
+    their results; then their manifest lines are written and the transaction commits, or on
+    any error it rolls back (both one load at a time, see _BOOKKEEPING)."""
+    con.execute("begin transaction")
+    try:
+        yield
+        with _BOOKKEEPING:
+            _record_deliveries(con, deliveries, loaded_at)
+            con.execute("commit")
+    except BaseException:
+        with _BOOKKEEPING:
+            con.execute("rollback")
+        raise
 
 
 @contextmanager
@@ -596,8 +607,7 @@ def _load_group(
             problems.append(exc)
     if not members:
         return results, problems
-    con.execute("begin transaction")
-    try:
+    with _delivering(con, [d for d, _, _ in members], loaded_at):
         tables = []
         for delivery, _, batches in members:
             for batch in batches:
@@ -608,13 +618,6 @@ def _load_group(
         for delivery, info, batches in members:
             delivery.result.warnings = _warnings(info)
             _count(delivery.result, batches, bad.get(delivery.lf.relative, 0))
-        with _BOOKKEEPING:
-            _record_deliveries(con, [d for d, _, _ in members], loaded_at)
-            con.execute("commit")
-    except BaseException:
-        with _BOOKKEEPING:
-            con.execute("rollback")
-        raise
     return results + [d.result for d, _, _ in members], problems
 
 

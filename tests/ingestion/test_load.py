@@ -257,6 +257,7 @@ def test_an_unexpected_error_stops_loading_and_leaves_every_load_whole(
             f"{header}0{day}.02.2024;USD;1,0{day}\n",
             "cp1252",
         )
+    every_file = [f"finance/2024-02-0{day}/fx_rates.csv" for day in days]
     insert_typed = load_module._insert_typed
 
     def failing(con, extract, tables, loaded_at):
@@ -270,7 +271,7 @@ def test_an_unexpected_error_stops_loading_and_leaves_every_load_whole(
         load_landing(wh, landing)
     loaded = query(wh, "select source_file, rows_loaded from raw._load_manifest order by 1")
     files = [f for f, _ in loaded]
-    assert "finance/2024-02-03/fx_rates.csv" not in files and len(files) < len(days) - 1
+    assert "finance/2024-02-03/fx_rates.csv" not in files and len(files) < len(every_file) - 1
     assert (
         query(wh, "select _source_file, count(*) from raw.finance__fx_rates group by 1 order by 1")
         == loaded
@@ -278,12 +279,10 @@ def test_an_unexpected_error_stops_loading_and_leaves_every_load_whole(
 
     monkeypatch.setattr(load_module, "_insert_typed", insert_typed)
     results = load_landing(wh, landing)
-    assert sorted(r.file for r in results if not r.skipped) == sorted(
-        f"finance/2024-02-0{day}/fx_rates.csv"
-        for day in days
-        if f"finance/2024-02-0{day}/fx_rates.csv" not in files
-    )
-    assert query(wh, "select count(*) from raw.finance__fx_rates") == [(len(days),)]
+    assert sorted(r.file for r in results if not r.skipped) == [
+        f for f in every_file if f not in files
+    ]
+    assert query(wh, "select count(*) from raw.finance__fx_rates") == [(len(every_file),)]
 
 
 def test_a_delivered_file_that_changes_is_refused(landing: Path, tmp_path: Path) -> None:
@@ -450,7 +449,9 @@ def test_jsonl_values_are_read_as_text_as_json_has_them(tmp_path: Path) -> None:
     ]
     assert got == expected
     accepted = {row[0] for row in expected}
-    assert [r.line for r in batch.rejects] == [n for n in range(1, 15) if n not in accepted]
+    assert [r.line for r in batch.rejects] == [
+        n for n in range(1, len(lines) + 1) if n not in accepted
+    ]
     assert "BOM" in batch.rejects[-2].reason and info.ignored_columns == ["extra"]
     assert [len(batch.lines), batch.records[1]] == [len(expected), lines[1]]
 
