@@ -1,22 +1,38 @@
-{#- The position-based attribution models as rows (one per model) of role weights, rendered
-    from var attribution_position_weights, so the weights are declared once. -#}
-{% macro attribution_position_models() -%}
-    {%- set models = var('attribution_position_weights') -%}
-    {%- for name, weights in models.items() %}
-    select
-        '{{ name }}' as attribution_model,
-        cast({{ weights.get('first_touch', 0) }} as double) as first_touch_weight,
-        cast({{ weights.get('lead_creation', 0) }} as double) as lead_creation_weight,
-        cast({{ weights.get('opportunity_creation', 0) }} as double) as opportunity_creation_weight,
-        cast({{ weights.get('closed_won', 0) }} as double) as closed_won_weight,
-        cast({{ weights.get('rest', 0) }} as double) as rest_weight
+{#- Every attribution model the warehouse computes, in display order: the position models
+    (var attribution_position_weights), time decay, and the data-driven ones. -#}
+{% macro attribution_models() -%}
+    {{ return(var('attribution_position_weights').keys() | list + ['time_decay'] + attribution_data_driven_models()) }}
+{%- endmacro %}
+
+{#- The data-driven models (int_attribution_data_driven: one row per touch and model). -#}
+{% macro attribution_data_driven_models() -%}
+    {{ return(['markov', 'shapley']) }}
+{%- endmacro %}
+
+{#- The attribution models as rows of one column, attribution_model: what a model crosses
+    with to turn fct_attribution's per-model columns into one row per model. -#}
+{% macro attribution_model_rows() -%}
+    {%- for model_name in attribution_models() %}
+    select '{{ model_name }}' as attribution_model
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
-{#- Every attribution model the warehouse computes, in display order. -#}
-{% macro attribution_models() -%}
-    {{ return(var('attribution_position_weights').keys() | list + ['time_decay', 'markov', 'shapley']) }}
+{#- The column <measure>_<model> of the row's attribution_model (after a cross join with
+    attribution_model_rows()): fct_attribution's wide layout read one model per row. -#}
+{% macro attribution_pick(measure) -%}
+    case attribution_model
+        {%- for model_name in attribution_models() %}
+        when '{{ model_name }}' then {{ measure }}_{{ model_name }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- Cents of amount_cents (an integer) up to a cumulative share given in integer units of
+    1e-12: the same integer gives the same cents on every row and engine, so the rounded
+    differences of consecutive touches telescope to the amount exactly. -#}
+{% macro cents_up_to(amount_cents, share_units) -%}
+    cast(round(cast({{ amount_cents }} as double) * ({{ share_units }}) / 1e12) as bigint)
 {%- endmacro %}
 
 {#- Return on a campaign's (or channel's) cost, from its columns actual_cost,

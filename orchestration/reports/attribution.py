@@ -148,32 +148,40 @@ def print_campaign_answer(
             "select coalesce(sum(amount_reporting), 0) from marts.fct_campaign_costs where campaign_id = ? and invoice_date <= ?",
             [campaign_id, limit],
         ).fetchone()[0]
-        per_model = con.execute(
-            """
-            select attribution_model,
-                   coalesce(sum(attributed_amount_reporting) filter (where is_won), 0) as won,
-                   coalesce(sum(share) filter (where is_won), 0) as deals,
-                   count(distinct opportunity_id) filter (where share > 0) as influenced,
-                   coalesce(sum(attributed_amount_reporting) filter (where is_open), 0) as pipeline
+        # fct_attribution has every model side by side: <measure>_<model> columns.
+        per_model_sql = ",\n".join(
+            f"""coalesce(sum(attributed_amount_reporting_{m}) filter (where is_won), 0),
+                coalesce(sum(share_{m}) filter (where is_won), 0),
+                count(distinct opportunity_id) filter (where share_{m} > 0),
+                coalesce(sum(attributed_amount_reporting_{m}) filter (where is_open), 0)"""
+            for m in MODEL_HELP
+        )
+        totals = con.execute(
+            f"""
+            select {per_model_sql}
             from marts.fct_attribution
             where campaign_id = ? and (not is_won or close_date <= ?)
-            group by attribution_model
             """,
             [campaign_id, limit],
-        ).fetchall()
+        ).fetchone()
+        per_model = [(m, *totals[4 * i : 4 * i + 4]) for i, m in enumerate(MODEL_HELP)]
         models = [model] if model else list(MODEL_HELP)
+        shown = model or DEFAULT_MODEL
+        if shown not in MODEL_HELP:
+            raise ValueError(f"unknown attribution model {shown!r}; one of {', '.join(MODEL_HELP)}")
         top_opps = con.execute(
-            """
+            f"""
             select a.opportunity_id, o.opportunity_name, o.stage_name, o.close_date,
-                   sum(a.share) as share, sum(a.attributed_amount_reporting) as attributed, o.amount_reporting
+                   sum(a.share_{shown}) as share,
+                   sum(a.attributed_amount_reporting_{shown}) as attributed, o.amount_reporting
             from marts.fct_attribution as a
             inner join marts.fct_opportunities as o using (opportunity_id)
-            where a.campaign_id = ? and a.attribution_model = ? and (not a.is_won or a.close_date <= ?)
+            where a.campaign_id = ? and (not a.is_won or a.close_date <= ?)
             group by all
             order by attributed desc, a.opportunity_id
             limit ?
             """,
-            [campaign_id, model or DEFAULT_MODEL, limit, top],
+            [campaign_id, limit, top],
         ).fetchall()
     by_model = {r[0]: r[1:] for r in per_model}
     header = f"[bold]{name}[/] ({campaign_id}, {channel}, {start} to {end})"

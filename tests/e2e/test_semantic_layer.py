@@ -66,10 +66,10 @@ def test_attributed_revenue_and_cost_per_campaign_and_quarter(
         """
         with revenue as (
             select coalesce(c.campaign_name, '(none)') as campaign_name, date_trunc('quarter', a.close_date) as quarter,
-                sum(a.attributed_amount_reporting) as attributed_revenue
+                sum(a.attributed_amount_reporting_w_shaped) as attributed_revenue
             from marts.fct_attribution as a
             left join marts.dim_campaigns as c on a.campaign_id = c.campaign_id
-            where a.attribution_model = 'w_shaped' and a.is_won
+            where a.is_won
             group by all
         ),
         cost as (

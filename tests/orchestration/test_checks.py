@@ -5,6 +5,7 @@ failed blocking check keeps downstream assets (publishing) from running."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -31,6 +32,7 @@ from orchestration.defs.checks.suites import (
     RANGES,
     RATE,
     TableSuite,
+    expand_ranges,
     suites_from_manifest,
 )
 from orchestration.defs.checks.summary import summarise_checks
@@ -109,6 +111,17 @@ def test_suites_come_from_the_dbt_tests_and_contracts() -> None:
     assert not suites["rpt_months"].grain_is_column
 
 
+def test_a_range_pattern_covers_every_matching_column_and_stays_when_none_matches() -> None:
+    columns = ["deal_id", "share_linear", "share_markov", "amount_linear"]
+    assert expand_ranges({"share_*": RATE, "amount_linear": NON_NEGATIVE}, columns) == {
+        "share_linear": RATE,
+        "share_markov": RATE,
+        "amount_linear": NON_NEGATIVE,
+    }
+    # a pattern matching nothing is kept, so the suite fails on the missing column
+    assert expand_ranges({"cost_*": NON_NEGATIVE}, columns) == {"cost_*": NON_NEGATIVE}
+
+
 def test_every_declared_range_names_a_column_of_its_model() -> None:
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
@@ -124,11 +137,14 @@ def test_every_declared_range_names_a_column_of_its_model() -> None:
         f"{table}.{column}"
         for table, ranges in RANGES.items()
         for column in ranges
-        if column not in models.get(table, set())
+        if not fnmatch.filter(models.get(table, set()), column)
     ]
     assert not unknown, f"RANGES names columns the models do not declare: {unknown}"
     suites = {s.table: s for s in suites_from_manifest(manifest)}
     assert suites["fct_attribution"].grain == "attribution_id"
+    # the per-model columns of the wide layout, each guarded
+    assert suites["fct_attribution"].ranges["share_w_shaped"] == RATE
+    assert suites["fct_attribution"].ranges["attributed_amount_reporting_shapley"] == NON_NEGATIVE
     assert suites["fct_opportunities"].ranges["probability"] == PERCENT
 
 
@@ -370,14 +386,13 @@ create or replace table marts.fct_opportunities as select * from (values
     ('o3', false, 70.00::decimal(18,2))
 ) as t(opportunity_id, is_won, amount_reporting);
 create or replace table marts.fct_attribution as select * from (values
-    ('o1', 'first_touch', 100.00::decimal(18,2)),
-    ('o2', 'first_touch', 50.55::decimal(18,2)),
-    ('o1', 'linear', 60.00::decimal(18,2)),
-    ('o1', 'linear', 40.00::decimal(18,2)),
-    ('o2', 'linear', 25.27::decimal(18,2)),
-    ('o2', 'linear', 25.28::decimal(18,2)),
-    ('o3', 'linear', 70.00::decimal(18,2))
-) as t(opportunity_id, attribution_model, attributed_amount_reporting);
+    ('o1', 't1', 100.00::decimal(18,2), 60.00::decimal(18,2)),
+    ('o1', 't2', 0.00::decimal(18,2), 40.00::decimal(18,2)),
+    ('o2', 't3', 50.55::decimal(18,2), 25.27::decimal(18,2)),
+    ('o2', 't4', 0.00::decimal(18,2), 25.28::decimal(18,2)),
+    ('o3', 't5', 70.00::decimal(18,2), 70.00::decimal(18,2))
+) as t(opportunity_id, touchpoint_id, attributed_amount_reporting_first_touch,
+       attributed_amount_reporting_linear);
 """
 
 
@@ -392,8 +407,8 @@ def test_attributed_revenue_reconciles_per_model(con) -> None:
 def test_a_cent_lost_in_attribution_fails_and_names_the_opportunity(con) -> None:
     con.execute(ATTRIBUTION)
     con.execute(
-        "update marts.fct_attribution set attributed_amount_reporting = 25.27 "
-        "where opportunity_id = 'o2' and attribution_model = 'linear'"
+        "update marts.fct_attribution set attributed_amount_reporting_linear = 25.27 "
+        "where touchpoint_id = 't4'"
     )
     outcome = attributed_revenue_reconciles(con)
     assert not outcome.passed
@@ -408,6 +423,17 @@ def test_won_revenue_without_any_attribution_fails(con) -> None:
     con.execute(ATTRIBUTION)
     con.execute("delete from marts.fct_attribution")
     assert not attributed_revenue_reconciles(con).passed
+
+
+def test_won_revenue_without_any_attribution_model_fails(con) -> None:
+    con.execute(ATTRIBUTION)
+    con.execute(
+        "create or replace table marts.fct_attribution as "
+        "select opportunity_id, touchpoint_id from marts.fct_attribution"
+    )
+    outcome = attributed_revenue_reconciles(con)
+    assert not outcome.passed
+    assert "no attribution model" in outcome.description
 
 
 COSTS = """

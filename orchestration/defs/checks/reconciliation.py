@@ -60,8 +60,24 @@ def _missing(con: duckdb.DuckDBPyConnection, needed: dict[str, list[str]]) -> li
 
 ATTRIBUTION_NEEDS = {
     "marts.fct_opportunities": ["opportunity_id", "is_won", "amount_reporting"],
-    "marts.fct_attribution": ["opportunity_id", "attribution_model", "attributed_amount_reporting"],
+    "marts.fct_attribution": ["opportunity_id"],
 }
+#: fct_attribution holds every model side by side, one column per model with this prefix.
+ATTRIBUTED_PREFIX = "attributed_amount_reporting_"
+
+
+def _attribution_by_model(models: list[str]) -> str:
+    """fct_attribution read one model per row (attribution_model, opportunity_id,
+    attributed_amount_reporting), as a parenthesised query."""
+    return (
+        "("
+        + " union all ".join(
+            f"select '{m}' as attribution_model, opportunity_id, "
+            f"{ATTRIBUTED_PREFIX}{m} as attributed_amount_reporting from marts.fct_attribution"
+            for m in models
+        )
+        + ")"
+    )
 
 
 def attributed_revenue_reconciles(
@@ -75,26 +91,32 @@ def attributed_revenue_reconciles(
         "select count(*), sum(amount_reporting) from marts.fct_opportunities where is_won"
     ).fetchone()
     won_amount = _dec(won_amount)
-    per_model = fetch_dicts(
-        con,
-        """
-        select
-            attribution_model,
-            count(distinct opportunity_id) as won_deals_attributed,
-            sum(attributed_amount_reporting) as attributed_won_revenue
-        from marts.fct_attribution
-        where opportunity_id in (select opportunity_id from marts.fct_opportunities where is_won)
-        group by attribution_model
-        order by attribution_model
-        """,
+    models = sorted(
+        c.removeprefix(ATTRIBUTED_PREFIX)
+        for c in table_columns(con, "marts", "fct_attribution")
+        if c.startswith(ATTRIBUTED_PREFIX)
     )
-    models = [
-        r["attribution_model"]
-        for r in fetch_dicts(con, "select distinct attribution_model from marts.fct_attribution")
-    ]
+    by_model_sql = _attribution_by_model(models) if models else None
+    per_model = (
+        fetch_dicts(
+            con,
+            f"""
+            select
+                attribution_model,
+                count(distinct opportunity_id) as won_deals_attributed,
+                sum(attributed_amount_reporting) as attributed_won_revenue
+            from {by_model_sql} as attribution
+            where opportunity_id in (select opportunity_id from marts.fct_opportunities where is_won)
+            group by attribution_model
+            order by attribution_model
+            """,
+        )
+        if models
+        else []
+    )
     by_model = {r["attribution_model"]: r for r in per_model}
     totals = []
-    for model in sorted(models):
+    for model in models:
         attributed = _dec(by_model.get(model, {}).get("attributed_won_revenue"))
         totals.append(
             {
@@ -105,36 +127,42 @@ def attributed_revenue_reconciles(
             }
         )
     # Opportunities whose attributed amounts do not add up to their won amount, per model.
-    failing = fetch_dicts(
-        con,
-        """
-        with won as (
-            select opportunity_id, amount_reporting from marts.fct_opportunities where is_won
-        ),
-        models as (select distinct attribution_model from marts.fct_attribution),
-        attributed as (
-            select attribution_model, opportunity_id, sum(attributed_amount_reporting) as attributed
-            from marts.fct_attribution
-            where opportunity_id in (select opportunity_id from won)
-            group by attribution_model, opportunity_id
+    failing = (
+        fetch_dicts(
+            con,
+            f"""
+            with won as (
+                select opportunity_id, amount_reporting from marts.fct_opportunities where is_won
+            ),
+            models as (
+                select unnest(?::varchar[]) as attribution_model
+            ),
+            attributed as (
+                select attribution_model, opportunity_id, sum(attributed_amount_reporting) as attributed
+                from {by_model_sql} as attribution
+                where opportunity_id in (select opportunity_id from won)
+                group by attribution_model, opportunity_id
+            )
+            select
+                'attributed amount != won amount' as rule,
+                models.attribution_model,
+                won.opportunity_id,
+                won.amount_reporting as won_amount_reporting,
+                attributed.attributed as attributed_amount_reporting,
+                count(*) over () as opportunities_not_reconciled
+            from models
+            cross join won
+            left join attributed
+                on models.attribution_model = attributed.attribution_model
+                and won.opportunity_id = attributed.opportunity_id
+            where coalesce(attributed.attributed, 0) != coalesce(won.amount_reporting, 0)
+            order by models.attribution_model, won.opportunity_id
+            limit ?
+            """,
+            [models, examples],
         )
-        select
-            'attributed amount != won amount' as rule,
-            models.attribution_model,
-            won.opportunity_id,
-            won.amount_reporting as won_amount_reporting,
-            attributed.attributed as attributed_amount_reporting,
-            count(*) over () as opportunities_not_reconciled
-        from models
-        cross join won
-        left join attributed
-            on models.attribution_model = attributed.attribution_model
-            and won.opportunity_id = attributed.opportunity_id
-        where coalesce(attributed.attributed, 0) != coalesce(won.amount_reporting, 0)
-        order by models.attribution_model, won.opportunity_id
-        limit ?
-        """,
-        [examples],
+        if models
+        else []
     )
     off = [t for t in totals if t["difference"] != 0]
     metadata: dict[str, Any] = {

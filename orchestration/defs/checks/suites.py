@@ -10,13 +10,15 @@ dbt manifest, so a new mart is guarded as soon as its model exists:
   negative cost or amount, ROI never below -100 %). Ranges are explicit rather than guessed
   from column names: ``to_reporting_rate`` is an FX rate, not a 0-1 rate.
 
-A column named here that the table lacks fails the suite (``expect_column_to_exist``): a guard
+A name with ``*`` stands for every column of the model's contract it matches (fct_attribution's
+per-model columns). A column named here that the table lacks fails the suite (``expect_column_to_exist``): a guard
 that silently checks nothing is worse than none. tests/orchestration/test_checks.py checks that
 every column named here exists in its model.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,10 +70,9 @@ _CAMPAIGN_ROI = {
 #: Range expectations per mart table: column -> Range.
 RANGES: dict[str, dict[str, Range]] = {
     # attribution
-    "fct_attribution": {
-        "share": RATE,
-        "attributed_amount": NON_NEGATIVE,
-        "attributed_amount_reporting": NON_NEGATIVE,
+    "fct_attribution": {  # every model side by side: share_<model>, attributed_amount_<model>, ...
+        "share_*": RATE,
+        "attributed_amount_*": NON_NEGATIVE,
     },
     "rpt_campaign_roi": {**_CAMPAIGN_ROI, "plan_attainment": NON_NEGATIVE},
     "rpt_channel_roi": _CAMPAIGN_ROI,
@@ -227,6 +228,17 @@ def mart_table_names(manifest: Mapping[str, Any]) -> list[str]:
     )
 
 
+def expand_ranges(ranges: Mapping[str, Range], columns: list[str]) -> dict[str, Range]:
+    """Column -> Range, a name with ``*`` replaced by the columns it matches. A pattern that
+    matches none stays as it is, so the suite fails on it instead of checking nothing."""
+    expanded: dict[str, Range] = {}
+    for name, bounds in ranges.items():
+        matched = fnmatch.filter(columns, name) if "*" in name else []
+        for column in matched or [name]:
+            expanded[column] = bounds
+    return expanded
+
+
 def suites_from_manifest(
     manifest: Mapping[str, Any], ranges: Mapping[str, Mapping[str, Range]] = RANGES
 ) -> list[TableSuite]:
@@ -262,7 +274,7 @@ def suites_from_manifest(
             table=node["name"],
             grain=grain.get(uid),
             not_null=tuple(dict.fromkeys(not_null[uid])),
-            ranges=dict(ranges.get(node["name"], {})),
+            ranges=expand_ranges(ranges.get(node["name"], {}), list(node.get("columns", {}))),
         )
         for uid, node in sorted(models.items(), key=lambda kv: kv[1]["name"])
     ]

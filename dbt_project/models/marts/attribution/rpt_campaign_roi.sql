@@ -4,6 +4,10 @@
     actual. Two extra rows per model keep the totals whole: '(no campaign)' (cost without a
     known campaign, revenue attributed to touches without one) and '(unattributed)' (won and
     open deals without any touch). -#}
+{%- set per_model_measures = [
+    'attributed_pipeline', 'attributed_won_revenue', 'attributed_gross_margin',
+    'attributed_won_deals', 'influenced_opportunities',
+] -%}
 with
 
 campaigns as (
@@ -27,10 +31,7 @@ margins as (
 ),
 
 attribution_models as (
-    {%- for model_name in attribution_models() %}
-        select '{{ model_name }}' as attribution_model
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 ),
 
 report_rows as (
@@ -62,31 +63,48 @@ report_rows as (
     from (select 1 as one) as unattributed_row
 ),
 
-attributed as (
+attributed_per_model as (
     select
         case
             when attribution.is_unattributed then '(unattributed)'
             else coalesce(attribution.campaign_id, '(no campaign)')
         end as campaign_id,
-        attribution.attribution_model,
-        sum(case when attribution.is_open then attribution.attributed_amount_reporting else 0 end)
-            as attributed_pipeline,
-        sum(case when attribution.is_won then attribution.attributed_amount_reporting else 0 end)
-            as attributed_won_revenue,
+    {%- for model_name in attribution_models() %}
+        sum(case when attribution.is_open then attribution.attributed_amount_reporting_{{ model_name }} else 0 end)
+            as attributed_pipeline_{{ model_name }},
+        sum(case when attribution.is_won then attribution.attributed_amount_reporting_{{ model_name }} else 0 end)
+            as attributed_won_revenue_{{ model_name }},
         sum(
-            case when attribution.is_won then attribution.attributed_amount_reporting * margins.gross_margin_ratio end
-        ) as attributed_gross_margin,
-        sum(case when attribution.is_won then attribution.share else 0 end) as attributed_won_deals,
-        count(distinct case when attribution.share > 0 then attribution.opportunity_id end)
-            as influenced_opportunities
+            case
+                when attribution.is_won
+                    then attribution.attributed_amount_reporting_{{ model_name }} * margins.gross_margin_ratio
+            end
+        ) as attributed_gross_margin_{{ model_name }},
+        sum(case when attribution.is_won then attribution.share_{{ model_name }} else 0 end)
+            as attributed_won_deals_{{ model_name }},
+        count(distinct case when attribution.share_{{ model_name }} > 0 then attribution.opportunity_id end)
+            as influenced_opportunities_{{ model_name }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
     from attribution
     left join margins on attribution.opportunity_id = margins.opportunity_id
     group by
         case
             when attribution.is_unattributed then '(unattributed)'
             else coalesce(attribution.campaign_id, '(no campaign)')
-        end,
-        attribution.attribution_model
+        end
+),
+
+attributed as (
+    select
+        attributed_per_model.campaign_id,
+        attribution_models.attribution_model,
+    {%- for measure in per_model_measures %}
+        {{ attribution_pick(measure) }} as {{ measure }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    from attributed_per_model
+    cross join attribution_models
 ),
 
 cost as (

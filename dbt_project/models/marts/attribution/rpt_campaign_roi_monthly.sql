@@ -11,25 +11,41 @@ cost_lines as (
 ),
 
 attribution_models as (
-    {%- for model_name in attribution_models() %}
-        select '{{ model_name }}' as attribution_model
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 ),
 
-monthly_revenue as (
+monthly_revenue_per_model as (
     select
         case
             when is_unattributed then '(unattributed)'
             else coalesce(campaign_id, '(no campaign)')
         end as campaign_id,
-        attribution_model,
         cast({{ dbt.date_trunc('month', 'close_date') }} as date) as report_month,
-        0 as actual_cost,
-        attributed_amount_reporting as attributed_won_revenue,
-        share as attributed_won_deals
+    {%- for model_name in attribution_models() %}
+        sum(attributed_amount_reporting_{{ model_name }}) as attributed_amount_reporting_{{ model_name }},
+        sum(share_{{ model_name }}) as share_{{ model_name }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
     from attribution
     where is_won
+    group by
+        case
+            when is_unattributed then '(unattributed)'
+            else coalesce(campaign_id, '(no campaign)')
+        end,
+        cast({{ dbt.date_trunc('month', 'close_date') }} as date)
+),
+
+monthly_revenue as (
+    select
+        monthly_revenue_per_model.campaign_id,
+        attribution_models.attribution_model,
+        monthly_revenue_per_model.report_month,
+        0 as actual_cost,
+        {{ attribution_pick('attributed_amount_reporting') }} as attributed_won_revenue,
+        {{ attribution_pick('share') }} as attributed_won_deals
+    from monthly_revenue_per_model
+    cross join attribution_models
 ),
 
 monthly_cost as (
