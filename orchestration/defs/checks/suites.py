@@ -11,8 +11,8 @@ dbt manifest, so a new mart is guarded as soon as its model exists:
   from column names: ``to_reporting_rate`` is an FX rate, not a 0-1 rate.
 
 A name with ``*`` stands for every column of the model's contract it matches (fct_attribution's
-per-model columns). A column named here that the table lacks fails the suite (``expect_column_to_exist``): a guard
-that silently checks nothing is worse than none. tests/orchestration/test_checks.py checks that
+per-model columns). A column named here that the table lacks fails the suite
+(``expect_column_to_exist``): a guard that silently checks nothing is worse than none. tests/orchestration/test_checks.py checks that
 every column named here exists in its model.
 """
 
