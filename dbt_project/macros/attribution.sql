@@ -4,7 +4,7 @@
     {{ return(var('attribution_position_weights').keys() | list + ['time_decay'] + attribution_data_driven_models()) }}
 {%- endmacro %}
 
-{#- The data-driven models (int_attribution_data_driven: one row per touch and model). -#}
+{#- The data-driven models (int_attribution_data_driven: a share_<model> column each). -#}
 {% macro attribution_data_driven_models() -%}
     {{ return(['markov', 'shapley']) }}
 {%- endmacro %}
