@@ -164,7 +164,7 @@ def print_campaign_answer(
             """,
             [campaign_id, limit],
         ).fetchone()
-        per_model = [(m, *totals[4 * i : 4 * i + 4]) for i, m in enumerate(MODEL_HELP)]
+        by_model = {m: totals[4 * i : 4 * i + 4] for i, m in enumerate(MODEL_HELP)}
         models = [model] if model else list(MODEL_HELP)
         shown = model or DEFAULT_MODEL
         if shown not in MODEL_HELP:
@@ -183,7 +183,6 @@ def print_campaign_answer(
             """,
             [campaign_id, limit, top],
         ).fetchall()
-    by_model = {r[0]: r[1:] for r in per_model}
     header = f"[bold]{name}[/] ({campaign_id}, {channel}, {start} to {end})"
     if as_of:
         header += f", as of {as_of}: cost invoiced and deals won up to that day"
