@@ -46,10 +46,7 @@
                 select 1
                 from {{ relation }} as new_deliveries
                 where
-                    new_deliveries._loaded_at > (
-                        select coalesce(max(last_loaded_at), cast('1900-01-01' as timestamp))
-                        from {{ this }}
-                    )
+                    new_deliveries._loaded_at > ({{ last_build_watermark() }})
                     {%- for key in keys %}
                     and new_deliveries.{{ key }} = deliveries.{{ key }}
                     {%- endfor %}

@@ -1,8 +1,10 @@
 {#- Configure a model as incremental by delivery: on DuckDB each build recomputes only the keys
     delivered since the last build and replaces them (delete+insert on unique_key). Used by the
     staging models of the large extracts, with dedup_latest (macros/dedup.sql; unique_key is
-    the model's name for the dedup key), and by int_pipeline_ranges (unique_key opportunity_id:
-    all rows of a recomputed opportunity are replaced). On Spark the model
+    the model's name for the dedup key), and by the intermediate models downstream of them that
+    recompute what a delivery affects: int_touchpoints_unified (touchpoint_id),
+    int_lead_status_transitions and int_pipeline_ranges (lead_id, opportunity_id: all rows of a
+    recomputed lead or opportunity are replaced). On Spark the model
     stays a table (incremental models there need Delta or Iceberg files, not plain Parquet).
     With var reporting_date set (a build "as it stood then") the model is rebuilt in full:
     rows delivered after that date must go, which an incremental build would keep.
@@ -15,4 +17,11 @@
         on_schema_change='fail',
         full_refresh=(true if var('reporting_date', none) else none),
     ) }}
+{%- endmacro %}
+
+{#- The watermark of an incremental build: the latest last_loaded_at of the rows the model
+    holds (a delivery loaded after it is new to the model), or 1900 when it holds none. -#}
+{% macro last_build_watermark() -%}
+    select coalesce(max(last_loaded_at), cast('1900-01-01' as timestamp)) as last_loaded_at
+    from {{ this }}
 {%- endmacro %}

@@ -1,7 +1,19 @@
+{{ incremental_by_delivery('touchpoint_id') }}
+
 {#- Every marketing touch resolved to lead, contact, account and campaign. Explicit ids win;
     otherwise the e-mail (already lower-cased and trimmed in staging) is matched to the
     earliest lead and the earliest contact with that address. A touch that matches nobody
-    is kept (is_matched = false) and counted, never dropped. -#}
+    is kept (is_matched = false) and counted, never dropped.
+
+    Incremental on DuckDB (macros/incremental.sql): a build re-resolves the touches that need
+    it and replaces them (delete+insert on touchpoint_id), so it gives the same table as a full
+    build. last_loaded_at is the touch's own load; a lead or contact loaded after the latest
+    of them changed since the last build. A touch needs it when
+    - a delivery of it was loaded after the last build;
+    - it names a changed lead or contact by id, or carries the e-mail of one (the earliest lead
+      or contact with that address may have changed);
+    - it is resolved to a changed lead or contact (its e-mail or account may have changed);
+    - its campaign reference now resolves to another campaign or channel. -#}
 with
 
 touchpoints as (
@@ -18,6 +30,67 @@ contacts as (
 
 campaigns as (
     select * from {{ ref('stg_marketing__campaigns') }}
+),
+
+{% if is_incremental() %}
+
+last_build as (
+    {{ last_build_watermark() }}
+),
+
+changed_leads as (
+    select
+        leads.lead_id,
+        leads.email
+    from leads
+    cross join last_build
+    where leads.last_loaded_at > last_build.last_loaded_at
+),
+
+changed_contacts as (
+    select
+        contacts.contact_id,
+        contacts.email
+    from contacts
+    cross join last_build
+    where contacts.last_loaded_at > last_build.last_loaded_at
+),
+
+changed_emails as (
+    select email from changed_leads
+    where email is not null
+    union
+    select email from changed_contacts
+    where email is not null
+),
+
+to_rebuild as (
+    select touchpoints.touchpoint_id
+    from touchpoints
+    cross join last_build
+    where
+        touchpoints.last_loaded_at > last_build.last_loaded_at
+        or touchpoints.lead_id in (select lead_id from changed_leads)
+        or touchpoints.contact_id in (select contact_id from changed_contacts)
+        or touchpoints.email in (select email from changed_emails)
+    union
+    select built.touchpoint_id
+    from {{ this }} as built
+    left join campaigns on built.campaign_reference = campaigns.campaign_id
+    where
+        built.lead_id in (select lead_id from changed_leads)
+        or built.contact_id in (select contact_id from changed_contacts)
+        or built.campaign_id is distinct from campaigns.campaign_id
+        or built.channel != coalesce(campaigns.channel, 'unknown')
+),
+
+{% endif %}
+
+touchpoints_to_build as (
+    select * from touchpoints
+    {% if is_incremental() -%}
+        where touchpoint_id in (select touchpoint_id from to_rebuild)
+    {%- endif %}
 ),
 
 lead_emails as (
@@ -62,8 +135,9 @@ resolved_people as (
             when leads_by_id.lead_id is not null or contacts_by_id.contact_id is not null then 'id'
             when lead_emails.lead_id is not null or contact_emails.contact_id is not null then 'email'
             else 'unmatched'
-        end as match_method
-    from touchpoints
+        end as match_method,
+        touchpoints.last_loaded_at
+    from touchpoints_to_build as touchpoints
     left join leads as leads_by_id on touchpoints.lead_id = leads_by_id.lead_id
     left join contacts as contacts_by_id on touchpoints.contact_id = contacts_by_id.contact_id
     left join lead_emails on touchpoints.email = lead_emails.email
@@ -94,7 +168,8 @@ final as (
         contact_id,
         account_id,
         match_method,
-        match_method != 'unmatched' as is_matched
+        match_method != 'unmatched' as is_matched,
+        last_loaded_at
     from with_account_and_campaign
 )
 

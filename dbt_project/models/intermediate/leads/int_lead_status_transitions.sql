@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('lead_id') }}
+
 {#- One row per lead and status entry, in lifecycle order, with its cycle, the status before and
     after, when it was entered and left, how long the lead stayed and how it left.
 
@@ -11,8 +13,14 @@
     Cycles: a lead's first entry starts cycle 1. A new cycle starts when the lead comes back
     after Recycled or Disqualified, or re-enters as MQL / SGL from a later stage; recycling is
     a KPI, every cycle counts. Stages may be skipped (an SGL straight to SAL, an MQL straight to
-    SQL): stages_skipped counts them. A status not yet left is open: exited_at is null and the
-    time in it runs up to the reporting date. -#}
+    SQL): stages_skipped counts them. A status not yet left is open: exited_at and
+    days_in_status are null (the stay is not over; nothing here depends on the reporting date).
+
+    Incremental on DuckDB (macros/incremental.sql): a build recomputes every entry of the leads
+    that need it and replaces them (delete+insert on lead_id), so it gives the same table as a
+    full build. A lead needs it when a delivery of it or of one of its history rows was loaded
+    after the last build (last_loaded_at: the latest of them), or when the seed lead_statuses
+    now maps one of its CRM statuses otherwise. -#}
 with
 
 status_history as (
@@ -27,6 +35,67 @@ lead_statuses as (
     select * from {{ ref('lead_statuses') }}
 ),
 
+{% if is_incremental() %}
+
+last_build as (
+    {{ last_build_watermark() }}
+),
+
+to_rebuild as (
+    select status_history.lead_id
+    from status_history
+    cross join last_build
+    where status_history.last_loaded_at > last_build.last_loaded_at
+    union
+    select leads.lead_id
+    from leads
+    cross join last_build
+    where leads.last_loaded_at > last_build.last_loaded_at
+    union
+    select built.lead_id
+    from {{ this }} as built
+    left join lead_statuses
+        on lower(trim(built.crm_status)) = lower(trim(lead_statuses.crm_status))
+    where
+        coalesce(lead_statuses.lead_status, built.crm_status) is distinct from built.lead_status
+        or coalesce(lead_statuses.status_kind, 'unknown') is distinct from built.status_kind
+        or lead_statuses.stage_rank is distinct from built.stage_rank
+),
+
+{% endif %}
+
+history_to_build as (
+    select * from status_history
+    {% if is_incremental() -%}
+        where lead_id in (select lead_id from to_rebuild)
+    {%- endif %}
+),
+
+leads_to_build as (
+    select * from leads
+    {% if is_incremental() -%}
+        where lead_id in (select lead_id from to_rebuild)
+    {%- endif %}
+),
+
+last_loads as (
+    select
+        lead_id,
+        max(last_loaded_at) as last_loaded_at
+    from (
+        select
+            lead_id,
+            last_loaded_at
+        from history_to_build
+        union all
+        select
+            lead_id,
+            last_loaded_at
+        from leads_to_build
+    ) as deliveries
+    group by lead_id
+),
+
 status_changes as (
     select
         lead_history_id,
@@ -35,7 +104,7 @@ status_changes as (
         old_status,
         new_status,
         false as is_synthesised
-    from status_history
+    from history_to_build
     where new_status is not null
 ),
 
@@ -78,7 +147,7 @@ creation_entries as (
         cast(null as {{ dbt.type_string() }}) as old_status,
         coalesce(first_changes.old_status, leads.lead_status) as new_status,
         true as is_synthesised
-    from leads
+    from leads_to_build as leads
     left join first_changes
         on
             leads.lead_id = first_changes.lead_id
@@ -101,6 +170,7 @@ labelled as (
         all_entries.lead_id,
         all_entries.entered_at,
         all_entries.is_synthesised,
+        all_entries.new_status as crm_status,
         coalesce(lead_statuses.lead_status, all_entries.new_status) as lead_status,
         coalesce(lead_statuses.status_kind, 'unknown') as status_kind,
         lead_statuses.stage_rank
@@ -125,6 +195,7 @@ collapsed as (
         lead_id,
         entered_at,
         is_synthesised,
+        crm_status,
         lead_status,
         status_kind,
         stage_rank
@@ -200,13 +271,12 @@ exits_classified as (
 
 timed as (
     select
-        *,
-        {{ dbt.datediff(
-            'entered_at',
-            'coalesce(exited_at, cast(' ~ reporting_date() ~ ' as timestamp))',
-            'second',
-        ) }} as seconds_in_status
+        exits_classified.*,
+        {{ dbt.datediff('exits_classified.entered_at', 'exits_classified.exited_at', 'second') }}
+            as seconds_in_status,
+        last_loads.last_loaded_at
     from exits_classified
+    inner join last_loads on exits_classified.lead_id = last_loads.lead_id
 ),
 
 final as (
@@ -225,14 +295,18 @@ final as (
         entered_at,
         exited_at,
         exited_at is null as is_open,
-        cast(greatest(seconds_in_status, 0) as double) / 86400 as days_in_status,
+        case
+            when exited_at is not null then cast(greatest(seconds_in_status, 0) as double) / 86400
+        end as days_in_status,
         exit_type,
         case
             when exit_type in ('advanced', 'converted') then greatest(next_stage_rank - stage_rank - 1, 0)
             else 0
         end as stages_skipped,
         lead_history_id,
-        is_synthesised
+        is_synthesised,
+        crm_status,
+        last_loaded_at
     from timed
 )
 

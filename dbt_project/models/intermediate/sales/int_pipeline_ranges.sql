@@ -53,8 +53,7 @@ fx_coverage as (
 {% if is_incremental() %}
 
 last_build as (
-    select coalesce(max(last_loaded_at), cast('1900-01-01' as timestamp)) as last_loaded_at
-    from {{ this }}
+    {{ last_build_watermark() }}
 ),
 
 new_deliveries as (
