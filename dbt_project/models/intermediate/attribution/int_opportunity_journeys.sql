@@ -43,54 +43,55 @@ journey_bounds as (
     left join leads on opportunities.lead_id = leads.lead_id
 ),
 
+journey_windows as (
+    select
+        *,
+        {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'journey_end_at') }} as journey_start_at
+    from journey_bounds
+),
+
 lead_touches as (
+    {#- The touches of the originating lead, and (contact_touches) those of the account's
+        contacts that are not the lead's too: two disjoint sets, one row per opportunity and
+        touch each, joined to the touches once and cut to the window before anything is
+        sorted. -#}
     select
-        journey_bounds.opportunity_id,
+        journey_windows.*,
         touchpoints.touchpoint_id,
-        true as is_lead_touch
-    from journey_bounds
-    inner join touchpoints on journey_bounds.lead_id = touchpoints.lead_id
-),
-
-contact_touches as (
-    select
-        journey_bounds.opportunity_id,
-        touchpoints.touchpoint_id,
-        false as is_lead_touch
-    from journey_bounds
-    inner join contacts on journey_bounds.account_id = contacts.account_id
-    inner join touchpoints on contacts.contact_id = touchpoints.contact_id
-),
-
-journey_touches as (
-    select
-        opportunity_id,
-        touchpoint_id,
-        max(case when is_lead_touch then 1 else 0 end) = 1 as is_lead_touch
-    from (
-        select * from lead_touches
-        union all
-        select * from contact_touches
-    ) as all_touches
-    group by opportunity_id, touchpoint_id
-),
-
-in_window as (
-    select
-        journey_bounds.*,
-        journey_touches.touchpoint_id,
-        journey_touches.is_lead_touch,
+        true as is_lead_touch,
         touchpoints.occurred_at,
         touchpoints.campaign_id,
         touchpoints.channel,
         touchpoints.touch_type
-    from journey_touches
-    inner join journey_bounds on journey_touches.opportunity_id = journey_bounds.opportunity_id
-    inner join touchpoints on journey_touches.touchpoint_id = touchpoints.touchpoint_id
+    from journey_windows
+    inner join touchpoints on journey_windows.lead_id = touchpoints.lead_id
     where
-        touchpoints.occurred_at < journey_bounds.journey_end_at
-        and touchpoints.occurred_at
-        >= {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'journey_bounds.journey_end_at') }}
+        touchpoints.occurred_at < journey_windows.journey_end_at
+        and touchpoints.occurred_at >= journey_windows.journey_start_at
+),
+
+contact_touches as (
+    select
+        journey_windows.*,
+        touchpoints.touchpoint_id,
+        false as is_lead_touch,
+        touchpoints.occurred_at,
+        touchpoints.campaign_id,
+        touchpoints.channel,
+        touchpoints.touch_type
+    from journey_windows
+    inner join contacts on journey_windows.account_id = contacts.account_id
+    inner join touchpoints on contacts.contact_id = touchpoints.contact_id
+    where
+        touchpoints.occurred_at < journey_windows.journey_end_at
+        and touchpoints.occurred_at >= journey_windows.journey_start_at
+        and not coalesce(touchpoints.lead_id = journey_windows.lead_id, false)
+),
+
+in_window as (
+    select * from lead_touches
+    union all
+    select * from contact_touches
 ),
 
 numbered as (
