@@ -32,6 +32,7 @@ from orchestration.defs.checks.suites import (
     RANGES,
     RATE,
     TableSuite,
+    combination_key,
     expand_ranges,
     suites_from_manifest,
 )
@@ -75,13 +76,15 @@ def _model(name: str, materialized: str = "table", columns: dict | None = None) 
     }
 
 
-def _test(model: str, kind: str, column: str, where: str | None = None) -> dict:
+def _test(
+    model: str, kind: str, column: str | None, where: str | None = None, **kwargs: object
+) -> dict:
     return {
         "resource_type": "test",
-        "unique_id": f"test.p.{kind}_{model}_{abs(hash(column))}",
+        "unique_id": f"test.p.{kind}_{model}_{abs(hash((column, str(kwargs))))}",
         "attached_node": f"model.p.{model}",
         "column_name": None,
-        "test_metadata": {"name": kind, "kwargs": {"column_name": column}},
+        "test_metadata": {"name": kind, "kwargs": {"column_name": column, **kwargs}},
         "config": {"where": where},
     }
 
@@ -93,22 +96,25 @@ def test_suites_come_from_the_dbt_tests_and_contracts() -> None:
             columns={"deal_id": {"name": "deal_id", "constraints": [{"type": "not_null"}]}},
         ),
         _model("rpt_months"),
+        _model("rpt_reps"),
         _model("dim_things"),  # dims have no suite (drift only)
         _model("fct_view", materialized="view"),  # views are not published
         _test("fct_deals", "unique", "deal_id"),
         _test("fct_deals", "not_null", "amount"),
         _test("fct_deals", "not_null", "rate", where="is_closed"),  # conditional: left to dbt
         _test("rpt_months", "unique", "cast(month_date as varchar) || '|' || rep_id"),
+        _test("rpt_reps", "unique_combination", None, columns=["rep_id", "month_date"]),
         _test("fct_view", "unique", "x"),
     ]
     manifest = {"nodes": {n["unique_id"]: n for n in nodes}}
     suites = {s.table: s for s in suites_from_manifest(manifest, {"fct_deals": {"share": RATE}})}
-    assert set(suites) == {"fct_deals", "rpt_months"}
+    assert set(suites) == {"fct_deals", "rpt_months", "rpt_reps"}
     assert suites["fct_deals"].grain == "deal_id"
     assert suites["fct_deals"].not_null == ("deal_id", "amount")
     assert suites["fct_deals"].ranges == {"share": RATE}
     assert suites["rpt_months"].grain == "cast(month_date as varchar) || '|' || rep_id"
     assert not suites["rpt_months"].grain_is_column
+    assert suites["rpt_reps"].grain == "cast(row(rep_id, month_date) as varchar)"
 
 
 def test_a_range_pattern_covers_every_matching_column_and_stays_when_none_matches() -> None:
@@ -195,6 +201,19 @@ def test_duplicate_of_a_composite_grain_fails_and_names_the_key(con) -> None:
     outcome = validate_table(con, suite)
     assert not outcome.passed
     assert failing(outcome, "deal_id || '|' || attribution_model") == ["d1|linear", "d1|linear"]
+
+
+def test_a_combination_grain_counts_a_null_as_a_value(con) -> None:
+    # unique_combination's key: two rows with the same deal and no model are one key twice
+    con.execute(DEALS)
+    key = combination_key(["deal_id", "attribution_model"])
+    suite = TableSuite("fct_deals", grain=key)
+    con.execute("insert into marts.fct_deals values ('d4', null, 0.5, 10, 1)")
+    assert validate_table(con, suite).passed
+    con.execute("insert into marts.fct_deals values ('d4', null, 0.5, 10, 1)")
+    outcome = validate_table(con, suite)
+    assert not outcome.passed
+    assert failing(outcome, key) == ["(d4, NULL)", "(d4, NULL)"]
 
 
 def test_missing_value_in_a_complete_column_fails_and_names_the_row(con) -> None:

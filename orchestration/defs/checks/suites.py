@@ -3,8 +3,9 @@
 Every ``fct_*`` and ``rpt_*`` table of the ``marts`` schema gets a suite, discovered from the
 dbt manifest, so a new mart is guarded as soon as its model exists:
 
-- uniqueness of its grain: the key its ``unique`` dbt test names (a column, or an expression
-  such as ``opportunity_id || '|' || cast(valid_from_date as varchar)``);
+- uniqueness of its grain: the key its ``unique`` dbt test names (a column or an expression),
+  or the columns of its ``unique_combination`` test as one key that is never null
+  (``cast(row(opportunity_id, valid_from_date) as varchar)``: a null in one column is a value);
 - completeness: every column with an unconditional ``not_null`` test or constraint;
 - ranges: the expectations in ``RANGES`` below, per table (rates 0-1, probabilities 0-100, no
   negative cost or amount, ROI never below -100 %). Ranges are explicit rather than guessed
@@ -239,6 +240,12 @@ def expand_ranges(ranges: Mapping[str, Range], columns: list[str]) -> dict[str, 
     return expanded
 
 
+def combination_key(columns: list[str]) -> str:
+    """One key for several columns, never null: two rows share it exactly when they hold the
+    same values (nulls included) in every column."""
+    return f"cast(row({', '.join(columns)}) as varchar)"
+
+
 def suites_from_manifest(
     manifest: Mapping[str, Any], ranges: Mapping[str, Mapping[str, Range]] = RANGES
 ) -> list[TableSuite]:
@@ -257,7 +264,11 @@ def suites_from_manifest(
         if test.get("resource_type") != "test" or attached not in models:
             continue
         meta = test.get("test_metadata") or {}
-        column = test.get("column_name") or (meta.get("kwargs") or {}).get("column_name")
+        kwargs = meta.get("kwargs") or {}
+        if meta.get("name") == "unique_combination" and not test.get("config", {}).get("where"):
+            grain.setdefault(attached, combination_key(kwargs["columns"]))
+            continue
+        column = test.get("column_name") or kwargs.get("column_name")
         if not column:
             continue
         if meta.get("name") == "unique" and not test.get("config", {}).get("where"):
