@@ -33,6 +33,8 @@ NOT_PERSONAL = [
     "00Q5g00000AbCdEFGH",  # Salesforce ids
     "006A000000123",
     "0012345678",  # zero-padded number without separators
+    "001000000000000431",  # an all-digit account id (no '+', '(' or separator: no phone)
+    "  0049891234567 ",  # digits between blanks only
     "0001-000123",  # zero-padded document number
     "RE-2024-000123",  # invoice number
     "K-17",
