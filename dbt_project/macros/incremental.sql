@@ -3,8 +3,8 @@
     staging models of the large extracts, with dedup_latest (macros/dedup.sql; unique_key is
     the model's name for the dedup key), and by the intermediate models downstream of them that
     recompute what a delivery affects: int_touchpoints_unified (touchpoint_id),
-    int_lead_status_transitions and int_pipeline_ranges (lead_id, opportunity_id: all rows of a
-    recomputed lead or opportunity are replaced). On Spark the model
+    int_lead_status_transitions, int_opportunity_stage_history and int_pipeline_ranges (lead_id,
+    opportunity_id: all rows of a recomputed lead or opportunity are replaced). On Spark the model
     stays a table (incremental models there need Delta or Iceberg files, not plain Parquet).
     With var reporting_date set (a build "as it stood then") the model is rebuilt in full:
     rows delivered after that date must go, which an incremental build would keep.
@@ -24,4 +24,12 @@
 {% macro last_build_watermark() -%}
     select coalesce(max(last_loaded_at), cast('1900-01-01' as timestamp)) as last_loaded_at
     from {{ this }}
+{%- endmacro %}
+
+{#- In an incremental build, keep only the rows whose key the model's CTE to_rebuild lists
+    (the keys it recomputes); in a full build, every row. -#}
+{% macro where_to_rebuild(key) -%}
+    {%- if is_incremental() -%}
+        where {{ key }} in (select {{ key }} from to_rebuild)
+    {%- endif -%}
 {%- endmacro %}

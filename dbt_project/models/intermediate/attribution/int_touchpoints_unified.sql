@@ -88,9 +88,7 @@ to_rebuild as (
 
 touchpoints_to_build as (
     select * from touchpoints
-    {% if is_incremental() -%}
-        where touchpoint_id in (select touchpoint_id from to_rebuild)
-    {%- endif %}
+    {{ where_to_rebuild('touchpoint_id') }}
 ),
 
 lead_emails as (

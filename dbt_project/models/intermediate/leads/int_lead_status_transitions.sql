@@ -66,16 +66,12 @@ to_rebuild as (
 
 history_to_build as (
     select * from status_history
-    {% if is_incremental() -%}
-        where lead_id in (select lead_id from to_rebuild)
-    {%- endif %}
+    {{ where_to_rebuild('lead_id') }}
 ),
 
 leads_to_build as (
     select * from leads
-    {% if is_incremental() -%}
-        where lead_id in (select lead_id from to_rebuild)
-    {%- endif %}
+    {{ where_to_rebuild('lead_id') }}
 ),
 
 last_loads as (

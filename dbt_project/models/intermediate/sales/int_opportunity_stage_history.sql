@@ -1,12 +1,66 @@
+{{ incremental_by_delivery('opportunity_id') }}
+
 {#- One row per stage entry of an opportunity: consecutive changes in the same stage (amount or
     close date edits) are one entry; leaving a stage and coming back later is a new entry
     (stage_visit_number 2, is_reentry). Days in a stage run from entering it to entering the
-    next one; for the stage an open opportunity is still in, to the reporting date. Closed
-    stages (won / lost) have no duration. -#}
+    next one; the stage an open opportunity is still in has none yet (fct_opportunities counts
+    it to the reporting date), so nothing here moves with the reporting date. Closed stages
+    (won / lost) have no duration.
+
+    Incremental on DuckDB (macros/incremental.sql): a build recomputes every entry of the
+    opportunities with a delivery of it or of one of its history rows loaded after the last
+    build (last_loaded_at), or with a stage now classified otherwise (closed / won follow the
+    CRM's current opportunities in the stage), and replaces them (delete+insert on
+    opportunity_id), so it gives the same table as a full build. -#}
 with
 
-changes as (
+all_changes as (
     select * from {{ ref('int_opportunity_changes_classified') }}
+),
+
+{% if is_incremental() %}
+
+last_build as (
+    {{ last_build_watermark() }}
+),
+
+stage_outcomes as (
+    select distinct
+        stage_name,
+        is_closed,
+        is_won
+    from all_changes
+),
+
+to_rebuild as (
+    select all_changes.opportunity_id
+    from all_changes
+    cross join last_build
+    where all_changes.last_loaded_at > last_build.last_loaded_at
+    union
+    select built.opportunity_id
+    from {{ this }} as built
+    left join stage_outcomes
+        on
+            built.stage_name = stage_outcomes.stage_name
+            and built.is_closed = stage_outcomes.is_closed
+            and built.is_won = stage_outcomes.is_won
+    where stage_outcomes.stage_name is null
+),
+
+{% endif %}
+
+changes as (
+    select * from all_changes
+    {{ where_to_rebuild('opportunity_id') }}
+),
+
+last_loads as (
+    select
+        opportunity_id,
+        max(last_loaded_at) as last_loaded_at
+    from changes
+    group by opportunity_id
 ),
 
 with_previous_stage as (
@@ -59,14 +113,22 @@ with_duration as (
         is_closed,
         is_won,
         case
-            when not is_closed
+            when not is_closed and exited_at is not null
                 then cast({{ dbt.datediff(
                     'entered_at',
-                    'coalesce(exited_at, cast(' ~ reporting_date() ~ ' as timestamp))',
+                    'exited_at',
                     'second',
                 ) }} as double) / 86400
         end as days_in_stage
     from sequenced
+),
+
+final as (
+    select
+        with_duration.*,
+        last_loads.last_loaded_at
+    from with_duration
+    inner join last_loads on with_duration.opportunity_id = last_loads.opportunity_id
 )
 
-select * from with_duration
+select * from final

@@ -117,9 +117,7 @@ to_rebuild as (
 
 changes_to_build as (
     select * from changes
-    {% if is_incremental() -%}
-        where opportunity_id in (select opportunity_id from to_rebuild)
-    {%- endif %}
+    {{ where_to_rebuild('opportunity_id') }}
 ),
 
 last_loads as (

@@ -32,6 +32,25 @@ with_fx_date as (
     cross join fx_coverage
 ),
 
+stage_days as (
+    {#- Days in each open stage entry; the stage an open opportunity is still in counts up to
+        the reporting date. -#}
+    select
+        *,
+        case
+            when not is_closed
+                then coalesce(
+                    days_in_stage,
+                    cast({{ dbt.datediff(
+                        'entered_at',
+                        'cast(' ~ reporting_date() ~ ' as timestamp)',
+                        'second',
+                    ) }} as double) / 86400
+                )
+        end as days_to_date
+    from stage_history
+),
+
 stage_durations as (
     {#- Days per open stage (all entries of the stage added up; null = never in the stage),
         one column per stage of var sales_open_stages. -#}
@@ -41,11 +60,11 @@ stage_durations as (
         sum(case when is_reentry then 1 else 0 end) as stage_reentries,
         {% for stage in var('sales_open_stages') -%}
             {%- set column = 'days_in_' ~ stage | lower | replace(' ', '_') %}
-            sum(case when stage_name = '{{ stage }}' then days_in_stage end) as {{ column }},
+            sum(case when stage_name = '{{ stage }}' then days_to_date end) as {{ column }},
         {% endfor -%}
-        max(case when is_current and not is_closed then days_in_stage end) as days_in_current_stage,
+        max(case when is_current and not is_closed then days_to_date end) as days_in_current_stage,
         max(case when is_current then entered_at end) as current_stage_entered_at
-    from stage_history
+    from stage_days
     group by opportunity_id
 ),
 
