@@ -3,6 +3,7 @@
     staging models of the large extracts, with dedup_latest (macros/dedup.sql; unique_key is
     the model's name for the dedup key), and by the intermediate models downstream of them that
     recompute what a delivery affects: int_touchpoints_unified (touchpoint_id),
+    int_activities_unioned (activity_id),
     int_lead_status_transitions, int_opportunity_stage_history and int_pipeline_ranges (lead_id,
     opportunity_id: all rows of a recomputed lead or opportunity are replaced). On Spark the model
     stays a table (incremental models there need Delta or Iceberg files, not plain Parquet).

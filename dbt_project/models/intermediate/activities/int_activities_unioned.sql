@@ -1,9 +1,17 @@
+{{ incremental_by_delivery('activity_id') }}
+
 {#- Every customer interaction in one shape: tasks (phone calls, e-mails) and events (field
     visits, video meetings). WhoId / WhatId are resolved to the contact or lead and the
     opportunity or account they point to; the account is the one on the activity, else the
     opportunity's, else the account named in WhatId, else the contact's. Activities on leads
     (prospecting before an account exists) keep account_id null. Free text (subject, notes) is
-    left out: it may name people, and the marts carry pseudonymous keys only. -#}
+    left out: it may name people, and the marts carry pseudonymous keys only.
+
+    Incremental on DuckDB (macros/incremental.sql): a build re-resolves the activities delivered
+    after the last build (last_loaded_at, the activity's own load) and those whose WhoId or
+    WhatId names a contact, lead, opportunity or account delivered since, and replaces them
+    (delete+insert on activity_id: task and event ids never coincide, Salesforce ids carry
+    their object's prefix), so it gives the same table as a full build. -#}
 with
 
 tasks as (
@@ -42,7 +50,8 @@ task_activities as (
         coalesce(activity_date, cast(created_at as date)) as activity_date,
         cast(null as timestamp) as started_at,
         cast(call_duration_seconds as double) / 60 as duration_minutes,
-        task_status
+        task_status,
+        last_loaded_at
     from tasks
 ),
 
@@ -58,14 +67,60 @@ event_activities as (
         cast(coalesce(started_at, created_at) as date) as activity_date,
         started_at,
         cast(duration_minutes as double) as duration_minutes,
-        cast(null as {{ dbt.type_string() }}) as task_status
+        cast(null as {{ dbt.type_string() }}) as task_status,
+        last_loaded_at
     from events
 ),
 
-unioned as (
+all_activities as (
     select * from task_activities
     union all
     select * from event_activities
+),
+
+{% if is_incremental() %}
+
+last_build as (
+    {{ last_build_watermark() }}
+),
+
+changed_records as (
+    select contacts.contact_id as record_id
+    from contacts
+    cross join last_build
+    where contacts.last_loaded_at > last_build.last_loaded_at
+    union
+    select leads.lead_id as record_id
+    from leads
+    cross join last_build
+    where leads.last_loaded_at > last_build.last_loaded_at
+    union
+    select opportunities.opportunity_id as record_id
+    from opportunities
+    cross join last_build
+    where opportunities.last_loaded_at > last_build.last_loaded_at
+    union
+    select accounts.account_id as record_id
+    from accounts
+    cross join last_build
+    where accounts.last_loaded_at > last_build.last_loaded_at
+),
+
+to_rebuild as (
+    select all_activities.activity_id
+    from all_activities
+    cross join last_build
+    where
+        all_activities.last_loaded_at > last_build.last_loaded_at
+        or all_activities.who_id in (select record_id from changed_records)
+        or all_activities.what_id in (select record_id from changed_records)
+),
+
+{% endif %}
+
+unioned as (
+    select * from all_activities
+    {{ where_to_rebuild('activity_id') }}
 ),
 
 resolved as (
@@ -86,7 +141,8 @@ resolved as (
         unioned.activity_date,
         unioned.started_at,
         unioned.duration_minutes,
-        unioned.task_status
+        unioned.task_status,
+        unioned.last_loaded_at
     from unioned
     left join contacts on unioned.who_id = contacts.contact_id
     left join leads on unioned.who_id = leads.lead_id

@@ -20,7 +20,8 @@ renamed as (
         {{ clean_text('Territory__c') }} as territory,
         OwnerId as owner_id,
         CreatedDate as created_at,
-        SystemModstamp as modified_at
+        SystemModstamp as modified_at,
+        _last_loaded_at as last_loaded_at
     from latest
 )
 
