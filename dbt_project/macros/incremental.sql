@@ -34,3 +34,35 @@
         where {{ key }} in (select {{ key }} from to_rebuild)
     {%- endif -%}
 {%- endmacro %}
+
+{#- On-run-start: an incremental model's table that lacks a column its model documents was
+    built by an older version of the model (a warehouse from before an upgrade): an incremental
+    build could not read its watermark or insert the new rows. Drop it, so this build rebuilds
+    it in full, and say so. Only for the models this run builds (dbt run / build), on DuckDB. -#}
+{% macro drop_outdated_incremental_tables() -%}
+    {%- if execute and target.type == 'duckdb' and flags.WHICH in ('run', 'build') -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model'
+            and node.config.materialized == 'incremental'
+            and node.unique_id in selected_resources -%}
+            {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+            {%- if relation is not none -%}
+                {%- set existing = adapter.get_columns_in_relation(relation)
+                    | map(attribute='name') | map('lower') | list -%}
+                {%- set missing = [] -%}
+                {%- for column in node.columns.values() if column.name | lower not in existing -%}
+                    {%- do missing.append(column.name) -%}
+                {%- endfor -%}
+                {%- if missing -%}
+                    {%- do log(
+                        relation ~ ' lacks ' ~ missing | join(', ')
+                        ~ ' (built by an older version of the model): rebuilt in full',
+                        info=true,
+                    ) -%}
+                    {%- do adapter.drop_relation(relation) -%}
+                    {%- do adapter.commit() -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,15 +1,20 @@
 """Incremental builds (issue 11): the session's second run built the incremental models (the
 staging models of the large extracts, the unified touchpoints, the pipeline history)
-incrementally (only the records delivered or affected since the first run), and a full refresh
-of the same warehouse gives exactly the same models."""
+incrementally (only the records delivered or affected since the first run), a full refresh
+of the same warehouse gives exactly the same models, and a table built by an older version of
+its model is rebuilt instead of failing the build."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.cli_runs import ROOT, leadledger_env, run_leadledger
@@ -18,7 +23,8 @@ from tests.e2e.conftest import keep_run_results, run_id
 
 pytestmark = pytest.mark.e2e
 
-MODELS = ROOT / "dbt_project" / "models"
+DBT_PROJECT = ROOT / "dbt_project"
+MODELS = DBT_PROJECT / "models"
 
 
 def _reads_itself(name: str, compiled_sql: str) -> bool:
@@ -76,3 +82,41 @@ def test_incremental_build_equals_a_full_refresh(pipeline: dict, tmp_path: Path)
     assert incremental.keys() == refreshed.keys()
     differing = sorted(k for k in incremental if incremental[k] != refreshed[k])
     assert not differing, f"incremental and full-refresh builds differ in {differing}"
+
+
+def test_a_table_built_before_a_column_was_added_is_rebuilt_in_full(
+    pipeline: dict, tmp_path: Path
+) -> None:
+    # A warehouse from before an upgrade: the incremental table lacks its watermark column.
+    # The next build drops and rebuilds it (the on-run-start hook) instead of failing on it.
+    warehouse = tmp_path / "old.duckdb"
+    shutil.copy(pipeline["warehouse"], warehouse)
+    relation = "intermediate.int_touchpoints_unified"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"alter table {relation} drop column last_loaded_at")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "run",
+            "--select",
+            "int_touchpoints_unified",
+            "--threads",
+            "1",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+        ],
+        cwd=DBT_PROJECT,
+        env={**os.environ, "LEADLEDGER_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "lacks last_loaded_at" in result.stdout and "rebuilt in full" in result.stdout
+    rebuilt = relation_checksums(warehouse, ("intermediate",))[relation]
+    assert rebuilt == relation_checksums(pipeline["warehouse"], ("intermediate",))[relation]
