@@ -27,6 +27,12 @@
     from {{ this }}
 {%- endmacro %}
 
+{#- In an incremental build: a delivery of the row of `relation` was loaded after the last
+    build (the model's CTE last_build holds the watermark, macro last_build_watermark). -#}
+{% macro loaded_since_last_build(relation) -%}
+    {{ relation }}.last_loaded_at > (select last_loaded_at from last_build)
+{%- endmacro %}
+
 {#- In an incremental build, keep only the rows whose key the model's CTE to_rebuild lists
     (the keys it recomputes); in a full build, every row. -#}
 {% macro where_to_rebuild(key) -%}

@@ -87,31 +87,26 @@ last_build as (
 changed_records as (
     select contacts.contact_id as record_id
     from contacts
-    cross join last_build
-    where contacts.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('contacts') }}
     union
     select leads.lead_id as record_id
     from leads
-    cross join last_build
-    where leads.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('leads') }}
     union
     select opportunities.opportunity_id as record_id
     from opportunities
-    cross join last_build
-    where opportunities.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('opportunities') }}
     union
     select accounts.account_id as record_id
     from accounts
-    cross join last_build
-    where accounts.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('accounts') }}
 ),
 
 to_rebuild as (
     select all_activities.activity_id
     from all_activities
-    cross join last_build
     where
-        all_activities.last_loaded_at > last_build.last_loaded_at
+        {{ loaded_since_last_build('all_activities') }}
         or all_activities.who_id in (select record_id from changed_records)
         or all_activities.what_id in (select record_id from changed_records)
 ),

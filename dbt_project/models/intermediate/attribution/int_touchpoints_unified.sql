@@ -43,8 +43,7 @@ changed_leads as (
         leads.lead_id,
         leads.email
     from leads
-    cross join last_build
-    where leads.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('leads') }}
 ),
 
 changed_contacts as (
@@ -52,8 +51,7 @@ changed_contacts as (
         contacts.contact_id,
         contacts.email
     from contacts
-    cross join last_build
-    where contacts.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('contacts') }}
 ),
 
 changed_emails as (
@@ -67,9 +65,8 @@ changed_emails as (
 to_rebuild as (
     select touchpoints.touchpoint_id
     from touchpoints
-    cross join last_build
     where
-        touchpoints.last_loaded_at > last_build.last_loaded_at
+        {{ loaded_since_last_build('touchpoints') }}
         or touchpoints.lead_id in (select lead_id from changed_leads)
         or touchpoints.contact_id in (select contact_id from changed_contacts)
         or touchpoints.email in (select email from changed_emails)

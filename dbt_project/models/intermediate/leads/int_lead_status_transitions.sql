@@ -44,13 +44,11 @@ last_build as (
 to_rebuild as (
     select status_history.lead_id
     from status_history
-    cross join last_build
-    where status_history.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('status_history') }}
     union
     select leads.lead_id
     from leads
-    cross join last_build
-    where leads.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('leads') }}
     union
     select built.lead_id
     from {{ this }} as built

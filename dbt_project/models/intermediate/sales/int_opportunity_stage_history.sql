@@ -35,8 +35,7 @@ stage_outcomes as (
 to_rebuild as (
     select all_changes.opportunity_id
     from all_changes
-    cross join last_build
-    where all_changes.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('all_changes') }}
     union
     select built.opportunity_id
     from {{ this }} as built

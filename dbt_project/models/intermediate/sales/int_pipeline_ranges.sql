@@ -59,13 +59,11 @@ last_build as (
 new_deliveries as (
     select changes.opportunity_id
     from changes
-    cross join last_build
-    where changes.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('changes') }}
     union
     select opportunities.opportunity_id
     from opportunities
-    cross join last_build
-    where opportunities.last_loaded_at > last_build.last_loaded_at
+    where {{ loaded_since_last_build('opportunities') }}
 ),
 
 fx_restated as (
