@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT = ROOT / "dbt_project"
 
 # Settings a developer may have exported that would point a test's run elsewhere.
 _DEVELOPER_SETTINGS = (
@@ -55,4 +56,33 @@ def run_leadledger(
         output = log.read_text()[-8000:]
     if check:
         assert result.returncode == 0, f"leadledger {' '.join(args)} failed:\n{output}"
+    return result
+
+
+def run_dbt(
+    args: list[str], warehouse: Path, scratch: Path, *, timeout: int = 900
+) -> subprocess.CompletedProcess:
+    """`dbt ARGS` in the dbt project against ``warehouse``, with its target and logs under
+    ``scratch`` (scratch/target, scratch/logs). A failure fails the test with the output's end."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+        ],
+        cwd=DBT_PROJECT,
+        env={**os.environ, "LEADLEDGER_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"dbt {' '.join(args)} failed:\n{result.stdout[-5000:]}{result.stderr[-3000:]}"
+    )
     return result

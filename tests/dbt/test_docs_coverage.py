@@ -6,38 +6,19 @@ what `dbt docs generate` publishes."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR
+from tests.cli_runs import run_dbt
 
 BI_FOLDERS = ("marts/", "semantic/")
 
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    target = tmp_path_factory.mktemp("dbt_target")
-    env = {**os.environ, "LEADLEDGER_WAREHOUSE": str(target / "parse.duckdb")}
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "parse",
-            "--quiet",
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    scratch = tmp_path_factory.mktemp("dbt_parse")
+    run_dbt(["parse", "--quiet"], scratch / "parse.duckdb", scratch, timeout=600)
+    target = scratch / "target"
     return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
 
 

@@ -7,23 +7,19 @@ its model is rebuilt instead of failing the build."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.cli_runs import ROOT, leadledger_env, run_leadledger
+from tests.cli_runs import DBT_PROJECT, leadledger_env, run_dbt, run_leadledger
 from tests.e2e.checksums import relation_checksums
 from tests.e2e.conftest import keep_run_results, run_id
 
 pytestmark = pytest.mark.e2e
 
-DBT_PROJECT = ROOT / "dbt_project"
 MODELS = DBT_PROJECT / "models"
 
 
@@ -94,29 +90,9 @@ def test_a_table_built_before_a_column_was_added_is_rebuilt_in_full(
     relation = "intermediate.int_touchpoints_unified"
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"alter table {relation} drop column last_loaded_at")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "run",
-            "--select",
-            "int_touchpoints_unified",
-            "--threads",
-            "1",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-        ],
-        cwd=DBT_PROJECT,
-        env={**os.environ, "LEADLEDGER_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = run_dbt(
+        ["run", "--select", "int_touchpoints_unified", "--threads", "1"], warehouse, tmp_path
     )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "lacks last_loaded_at" in result.stdout and "rebuilt in full" in result.stdout
     rebuilt = relation_checksums(warehouse, ("intermediate",))[relation]
     assert rebuilt == relation_checksums(pipeline["warehouse"], ("intermediate",))[relation]

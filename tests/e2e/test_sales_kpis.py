@@ -4,16 +4,14 @@ past reporting date."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.cli_runs import run_dbt
 from tests.e2e.test_pipeline import (
     _eur_rates,
     _german_number,
@@ -25,7 +23,6 @@ from tests.e2e.test_pipeline import (
 
 pytestmark = pytest.mark.e2e
 
-DBT_PROJECT = Path(__file__).parents[2] / "dbt_project"
 CLOSED_STAGES = {"Closed Won", "Closed Lost"}
 # The defaults of dbt_project.yml (issue 4 section).
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6
@@ -359,11 +356,8 @@ def test_kpis_rebuild_as_of_a_past_reporting_date(
     the start of each month is the same then and now (it comes from the stage history)."""
     past = tmp_path / "past.duckdb"
     shutil.copy(pipeline["warehouse"], past)
-    env = {**os.environ, "LEADLEDGER_WAREHOUSE": str(past)}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
+    run_dbt(
         [
-            str(dbt),
             "run",
             "--select",
             "+rpt_sales_kpis_monthly",
@@ -371,21 +365,10 @@ def test_kpis_rebuild_as_of_a_past_reporting_date(
             f"{{reporting_date: '{PAST_REPORTING_DATE}'}}",
             "--threads",
             "1",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--profiles-dir",
-            str(DBT_PROJECT),
         ],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        past,
+        tmp_path,
     )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     then = _kpis(past)
     now = _kpis(pipeline["warehouse"])
     reporting_month = pd.Timestamp(PAST_REPORTING_DATE).to_period("M").to_timestamp()
