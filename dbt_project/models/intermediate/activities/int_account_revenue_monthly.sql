@@ -139,7 +139,28 @@ account_months as (
         on cast({{ dbt.date_trunc('month', 'account_starts.start_date') }} as date) <= months.month_start_date
 ),
 
-with_bookings as (
+trailing_bookings as (
+    {#- Each month with bookings counts towards itself and the abc_trailing_months - 1 months
+        after it: the trailing sums from the few months with bookings, without a window over
+        the whole spine (mostly months without any). -#}
+    select
+        monthly_bookings.account_id,
+        months.month_start_date,
+        sum(monthly_bookings.revenue_reporting) as trailing_revenue_reporting,
+        sum(
+            coalesce(monthly_bookings.revenue_reporting, 0) - monthly_bookings.cost_of_sales_reporting
+        ) as trailing_gross_margin_reporting
+    from monthly_bookings
+    inner join months
+        on
+            monthly_bookings.month_start_date <= months.month_start_date
+            and months.month_start_date < cast(
+                {{ dbt.dateadd('month', var('abc_trailing_months'), 'monthly_bookings.month_start_date') }} as date
+            )
+    group by monthly_bookings.account_id, months.month_start_date
+),
+
+final as (
     select
         account_months.account_id,
         account_months.month_start_date,
@@ -148,28 +169,18 @@ with_bookings as (
         coalesce(monthly_bookings.revenue_reporting, 0) as revenue_reporting,
         coalesce(monthly_bookings.cost_of_sales_reporting, 0) as cost_of_sales_reporting,
         coalesce(monthly_bookings.revenue_reporting, 0)
-        - coalesce(monthly_bookings.cost_of_sales_reporting, 0) as gross_margin_reporting
+        - coalesce(monthly_bookings.cost_of_sales_reporting, 0) as gross_margin_reporting,
+        coalesce(trailing_bookings.trailing_revenue_reporting, 0) as trailing_revenue_reporting,
+        coalesce(trailing_bookings.trailing_gross_margin_reporting, 0) as trailing_gross_margin_reporting
     from account_months
     left join monthly_bookings
         on
             account_months.account_id = monthly_bookings.account_id
             and account_months.month_start_date = monthly_bookings.month_start_date
-),
-
-with_trailing_sums as (
-    select
-        *,
-        sum(revenue_reporting) over (
-            partition by account_id
-            order by month_start_date
-            rows between {{ var('abc_trailing_months') - 1 }} preceding and current row
-        ) as trailing_revenue_reporting,
-        sum(gross_margin_reporting) over (
-            partition by account_id
-            order by month_start_date
-            rows between {{ var('abc_trailing_months') - 1 }} preceding and current row
-        ) as trailing_gross_margin_reporting
-    from with_bookings
+    left join trailing_bookings
+        on
+            account_months.account_id = trailing_bookings.account_id
+            and account_months.month_start_date = trailing_bookings.month_start_date
 )
 
-select * from with_trailing_sums
+select * from final

@@ -116,7 +116,7 @@ final as (
             previous_abc_segment is not null and previous_abc_segment != abc_segment as boolean
         ) as has_segment_changed,
         cast('{{ var("reporting_currency") }}' as string) as reporting_currency,
-        cast(trailing_revenue_reporting as decimal(18, 2)) as trailing_revenue,
+        {{ to_cents('trailing_revenue_reporting') }} as trailing_revenue,
         cast(revenue_rank as bigint) as revenue_rank,
         cast(
             case

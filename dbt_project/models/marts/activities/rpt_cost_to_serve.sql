@@ -31,34 +31,32 @@ account_activities as (
     select
         account_id,
         cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as month_start_date,
-        activity_type,
-        cost_reporting
+        case
+            when activity_type in ('field_visit', 'phone_call', 'email', 'video_meeting') then activity_type
+            else 'other'
+        end as channel,
+        cost_reporting as cost
     from activities
     where is_completed and account_id is not null
 ),
 
 monthly_activities as (
+    {#- Counts and cents in 64-bit types (a plain sum widens them to 128 bits), which keeps the
+        trailing window sums below cheap. -#}
     select
         account_id,
         month_start_date,
-        sum(case when activity_type = 'field_visit' then 1 else 0 end) as field_visits,
-        sum(case when activity_type = 'phone_call' then 1 else 0 end) as phone_calls,
-        sum(case when activity_type = 'email' then 1 else 0 end) as emails,
-        sum(case when activity_type = 'video_meeting' then 1 else 0 end) as video_meetings,
-        sum(
-            case when activity_type not in ('field_visit', 'phone_call', 'email', 'video_meeting') then 1 else 0 end
-        ) as other_activities,
-        sum(case when activity_type = 'field_visit' then cost_reporting else 0 end) as field_visit_cost,
-        sum(case when activity_type = 'phone_call' then cost_reporting else 0 end) as phone_call_cost,
-        sum(case when activity_type = 'email' then cost_reporting else 0 end) as email_cost,
-        sum(case when activity_type = 'video_meeting' then cost_reporting else 0 end) as video_meeting_cost,
-        sum(
-            case
-                when activity_type not in ('field_visit', 'phone_call', 'email', 'video_meeting') then cost_reporting
-                else 0
-            end
-        ) as other_activity_cost,
-        sum(cost_reporting) as activity_cost
+        cast(sum(case when channel = 'field_visit' then 1 else 0 end) as bigint) as field_visits,
+        cast(sum(case when channel = 'phone_call' then 1 else 0 end) as bigint) as phone_calls,
+        cast(sum(case when channel = 'email' then 1 else 0 end) as bigint) as emails,
+        cast(sum(case when channel = 'video_meeting' then 1 else 0 end) as bigint) as video_meetings,
+        cast(sum(case when channel = 'other' then 1 else 0 end) as bigint) as other_activities,
+        cast(sum(case when channel = 'field_visit' then cost else 0 end) as decimal(18, 2)) as field_visit_cost,
+        cast(sum(case when channel = 'phone_call' then cost else 0 end) as decimal(18, 2)) as phone_call_cost,
+        cast(sum(case when channel = 'email' then cost else 0 end) as decimal(18, 2)) as email_cost,
+        cast(sum(case when channel = 'video_meeting' then cost else 0 end) as decimal(18, 2)) as video_meeting_cost,
+        cast(sum(case when channel = 'other' then cost else 0 end) as decimal(18, 2)) as other_activity_cost,
+        cast(sum(cost) as decimal(18, 2)) as activity_cost
     from account_activities
     group by account_id, month_start_date
 ),
@@ -67,7 +65,7 @@ monthly_won_deals as (
     select
         account_id,
         cast({{ dbt.date_trunc('month', 'close_date') }} as date) as month_start_date,
-        count(*) as won_deals
+        cast(count(*) as bigint) as won_deals
     from opportunities
     where is_won and account_id is not null
     group by account_id, cast({{ dbt.date_trunc('month', 'close_date') }} as date)
@@ -86,6 +84,8 @@ joined as (
         account_revenue.revenue_reporting as revenue,
         account_revenue.cost_of_sales_reporting as cost_of_sales,
         account_revenue.gross_margin_reporting as gross_margin,
+        account_revenue.trailing_revenue_reporting as trailing_revenue,
+        account_revenue.trailing_gross_margin_reporting as trailing_gross_margin,
         coalesce(monthly_activities.field_visits, 0) as field_visits,
         coalesce(monthly_activities.phone_calls, 0) as phone_calls,
         coalesce(monthly_activities.emails, 0) as emails,
@@ -115,12 +115,11 @@ joined as (
 ),
 
 with_trailing_sums as (
-    {#- The spine has no gaps, so the last N rows are the last N months. -#}
+    {#- The spine has no gaps, so the last N rows are the last N months. Trailing revenue and
+        gross margin come with int_account_revenue_monthly (the same window, exact sums). -#}
     select
         *,
         gross_margin - activity_cost as margin_after_cost_to_serve,
-        sum(revenue) over trailing_window as trailing_revenue,
-        sum(gross_margin) over trailing_window as trailing_gross_margin,
         sum(field_visits) over trailing_window as trailing_field_visits,
         sum(won_deals) over trailing_window as trailing_won_deals,
         sum(field_visit_cost) over trailing_window as trailing_field_visit_cost,
@@ -146,9 +145,9 @@ final as (
         cast(territory as string) as territory,
         cast(country as string) as country,
         cast('{{ var("reporting_currency") }}' as string) as reporting_currency,
-        cast(revenue as decimal(18, 2)) as revenue,
-        cast(cost_of_sales as decimal(18, 2)) as cost_of_sales,
-        cast(gross_margin as decimal(18, 2)) as gross_margin,
+        {{ to_cents('revenue') }} as revenue,
+        {{ to_cents('cost_of_sales') }} as cost_of_sales,
+        {{ to_cents('gross_margin') }} as gross_margin,
         cast(field_visits as bigint) as field_visits,
         cast(phone_calls as bigint) as phone_calls,
         cast(emails as bigint) as emails,
@@ -160,16 +159,16 @@ final as (
         cast(video_meeting_cost as decimal(18, 2)) as video_meeting_cost,
         cast(other_activity_cost as decimal(18, 2)) as other_activity_cost,
         cast(activity_cost as decimal(18, 2)) as activity_cost,
-        cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
+        {{ to_cents('margin_after_cost_to_serve') }} as margin_after_cost_to_serve,
         cast(won_deals as bigint) as won_deals,
-        cast(trailing_revenue as decimal(18, 2)) as trailing_revenue,
-        cast(trailing_gross_margin as decimal(18, 2)) as trailing_gross_margin,
+        {{ to_cents('trailing_revenue') }} as trailing_revenue,
+        {{ to_cents('trailing_gross_margin') }} as trailing_gross_margin,
         cast(trailing_field_visits as bigint) as trailing_field_visits,
         cast(trailing_won_deals as bigint) as trailing_won_deals,
         cast(trailing_field_visit_cost as decimal(18, 2)) as trailing_field_visit_cost,
         cast(trailing_remote_activity_cost as decimal(18, 2)) as trailing_remote_activity_cost,
         cast(trailing_activity_cost as decimal(18, 2)) as trailing_activity_cost,
-        cast(trailing_gross_margin - trailing_activity_cost as decimal(18, 2)) as trailing_margin_after_cost_to_serve,
+        {{ to_cents('trailing_gross_margin - trailing_activity_cost') }} as trailing_margin_after_cost_to_serve,
         cast(
             case
                 when trailing_won_deals > 0 then cast(trailing_field_visits as double) / trailing_won_deals
