@@ -152,11 +152,7 @@ trailing_bookings as (
         ) as trailing_gross_margin_reporting
     from monthly_bookings
     inner join months
-        on
-            monthly_bookings.month_start_date <= months.month_start_date
-            and months.month_start_date < cast(
-                {{ dbt.dateadd('month', var('abc_trailing_months'), 'monthly_bookings.month_start_date') }} as date
-            )
+        on {{ in_trailing_window_of('months.month_start_date', 'monthly_bookings.month_start_date') }}
     group by monthly_bookings.account_id, months.month_start_date
 ),
 

@@ -71,6 +71,65 @@ monthly_won_deals as (
     group by account_id, cast({{ dbt.date_trunc('month', 'close_date') }} as date)
 ),
 
+months as (
+    select distinct month_start_date from account_revenue
+),
+
+counted_months as (
+    {#- Months with a completed activity or a won deal: the only ones adding to trailing sums
+        (those of the account's months in the spine, below). -#}
+    select
+        account_id,
+        month_start_date,
+        sum(field_visits) as field_visits,
+        sum(won_deals) as won_deals,
+        sum(field_visit_cost) as field_visit_cost,
+        sum(remote_activity_cost) as remote_activity_cost,
+        sum(activity_cost) as activity_cost
+    from (
+        select
+            account_id,
+            month_start_date,
+            field_visits,
+            0 as won_deals,
+            field_visit_cost,
+            phone_call_cost + email_cost + video_meeting_cost + other_activity_cost as remote_activity_cost,
+            activity_cost
+        from monthly_activities
+        union all
+        select
+            account_id,
+            month_start_date,
+            0 as field_visits,
+            won_deals,
+            0 as field_visit_cost,
+            0 as remote_activity_cost,
+            0 as activity_cost
+        from monthly_won_deals
+    ) as counted
+    group by account_id, month_start_date
+),
+
+trailing_counts as (
+    {#- Each counted month adds to itself and the abc_trailing_months - 1 months after it. -#}
+    select
+        counted_months.account_id,
+        months.month_start_date,
+        cast(sum(counted_months.field_visits) as bigint) as trailing_field_visits,
+        cast(sum(counted_months.won_deals) as bigint) as trailing_won_deals,
+        cast(sum(counted_months.field_visit_cost) as decimal(18, 2)) as trailing_field_visit_cost,
+        cast(sum(counted_months.remote_activity_cost) as decimal(18, 2)) as trailing_remote_activity_cost,
+        cast(sum(counted_months.activity_cost) as decimal(18, 2)) as trailing_activity_cost
+    from counted_months
+    inner join account_revenue as spine
+        on
+            counted_months.account_id = spine.account_id
+            and counted_months.month_start_date = spine.month_start_date
+    inner join months
+        on {{ in_trailing_window_of('months.month_start_date', 'counted_months.month_start_date') }}
+    group by counted_months.account_id, months.month_start_date
+),
+
 joined as (
     select
         segments.account_id,
@@ -97,7 +156,12 @@ joined as (
         coalesce(monthly_activities.video_meeting_cost, 0) as video_meeting_cost,
         coalesce(monthly_activities.other_activity_cost, 0) as other_activity_cost,
         coalesce(monthly_activities.activity_cost, 0) as activity_cost,
-        coalesce(monthly_won_deals.won_deals, 0) as won_deals
+        coalesce(monthly_won_deals.won_deals, 0) as won_deals,
+        coalesce(trailing_counts.trailing_field_visits, 0) as trailing_field_visits,
+        coalesce(trailing_counts.trailing_won_deals, 0) as trailing_won_deals,
+        coalesce(trailing_counts.trailing_field_visit_cost, 0) as trailing_field_visit_cost,
+        coalesce(trailing_counts.trailing_remote_activity_cost, 0) as trailing_remote_activity_cost,
+        coalesce(trailing_counts.trailing_activity_cost, 0) as trailing_activity_cost
     from segments
     inner join account_revenue
         on
@@ -112,26 +176,10 @@ joined as (
         on
             segments.account_id = monthly_won_deals.account_id
             and segments.month_start_date = monthly_won_deals.month_start_date
-),
-
-with_trailing_sums as (
-    {#- The spine has no gaps, so the last N rows are the last N months. Trailing revenue and
-        gross margin come with int_account_revenue_monthly (the same window, exact sums). -#}
-    select
-        *,
-        gross_margin - activity_cost as margin_after_cost_to_serve,
-        sum(field_visits) over trailing_window as trailing_field_visits,
-        sum(won_deals) over trailing_window as trailing_won_deals,
-        sum(field_visit_cost) over trailing_window as trailing_field_visit_cost,
-        sum(phone_call_cost + email_cost + video_meeting_cost + other_activity_cost)
-            over trailing_window as trailing_remote_activity_cost,
-        sum(activity_cost) over trailing_window as trailing_activity_cost
-    from joined
-    window trailing_window as (
-        partition by account_id
-        order by month_start_date
-        rows between {{ var('abc_trailing_months') - 1 }} preceding and current row
-    )
+    left join trailing_counts
+        on
+            segments.account_id = trailing_counts.account_id
+            and segments.month_start_date = trailing_counts.month_start_date
 ),
 
 final as (
@@ -159,7 +207,7 @@ final as (
         cast(video_meeting_cost as decimal(18, 2)) as video_meeting_cost,
         cast(other_activity_cost as decimal(18, 2)) as other_activity_cost,
         cast(activity_cost as decimal(18, 2)) as activity_cost,
-        {{ to_cents('margin_after_cost_to_serve') }} as margin_after_cost_to_serve,
+        {{ to_cents('gross_margin - activity_cost') }} as margin_after_cost_to_serve,
         cast(won_deals as bigint) as won_deals,
         {{ to_cents('trailing_revenue') }} as trailing_revenue,
         {{ to_cents('trailing_gross_margin') }} as trailing_gross_margin,
@@ -177,7 +225,7 @@ final as (
         cast(
             trailing_field_visit_cost > 0 and trailing_field_visit_cost > trailing_gross_margin as boolean
         ) as is_field_visit_cost_above_margin
-    from with_trailing_sums
+    from joined
 )
 
 select * from final
