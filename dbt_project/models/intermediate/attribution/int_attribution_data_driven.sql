@@ -23,7 +23,7 @@ target_touches as (
     select
         journey_touches.journey_id as opportunity_id,
         journey_touches.touchpoint_id,
-        journey_touches.touches_in_journey,
+        attribution_journeys.touches as touches_in_journey,
         journey_touches.player,
         attribution_journeys.player_set
     from journey_touches

@@ -1,9 +1,14 @@
 {#- One row per touch of every journey the data-driven models (Markov, Shapley) learn from or
-    attribute: every opportunity's journey (int_opportunity_journeys, in its touch order) and
-    the touches of every lead that never became an opportunity (ordered by time, ties by
-    touchpoint id). The touch as its player (channel or campaign, macro attribution_player)
-    with the journey's outcome: closed opportunities and unconverted leads are known (won =
-    converted); won and open opportunities are the targets whose touches get shares. -#}
+    attribute: every opportunity's journey (int_opportunity_journeys) and the touches of every
+    lead that never became an opportunity. The touch as its player (channel or campaign, macro
+    attribution_player) with the journey's outcome: closed opportunities and unconverted leads
+    are known (won = converted); won and open opportunities are the targets whose touches get
+    shares. A journey's order is by time, ties by touchpoint id (int_opportunity_journeys
+    numbers its touches the same way).
+
+    A view: each reader aggregates it once (player sets, transitions, target touches), which
+    costs less than writing its rows (9.9 M at scale 100) to a table first. -#}
+{{ config(materialized='view') }}
 with
 
 journeys as (
@@ -28,9 +33,8 @@ opportunity_touches as (
     select
         'opportunity' as journey_kind,
         opportunity_id as journey_id,
-        touch_number as touch_order,
         touchpoint_id,
-        touches_in_journey,
+        occurred_at,
         {{ attribution_player() }} as player,
         is_won as is_converted,
         is_closed as is_known,
@@ -42,11 +46,8 @@ unconverted_lead_touches as (
     select
         'lead' as journey_kind,
         touchpoints.lead_id as journey_id,
-        row_number() over (
-            partition by touchpoints.lead_id order by touchpoints.occurred_at, touchpoints.touchpoint_id
-        ) as touch_order,
         touchpoints.touchpoint_id,
-        count(*) over (partition by touchpoints.lead_id) as touches_in_journey,
+        touchpoints.occurred_at,
         {{ attribution_player('touchpoints') }} as player,
         false as is_converted,
         true as is_known,
