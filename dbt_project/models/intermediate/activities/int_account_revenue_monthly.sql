@@ -8,62 +8,29 @@
 with
 
 bookings as (
-    select * from {{ ref('stg_finance__revenue_bookings') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    {#- invoices up to the reporting date with their account and reporting-currency amounts -#}
+    select * from {{ ref('int_revenue_bookings_converted') }}
 ),
 
 activities as (
     select * from {{ ref('int_activities_unioned') }}
 ),
 
-fx_rates as (
-    select * from {{ ref('int_fx_rates_daily') }}
-),
-
-bookings_with_account as (
-    select
-        bookings.invoice_id,
-        bookings.invoice_date,
-        coalesce(bookings.account_id, opportunities.account_id) as account_id,
-        bookings.currency_code,
-        bookings.revenue_amount,
-        bookings.cost_of_sales_amount
-    from bookings
-    left join opportunities on bookings.opportunity_id = opportunities.opportunity_id
-    where bookings.invoice_date <= {{ reporting_date() }}
-),
-
-converted_bookings as (
-    select
-        bookings_with_account.account_id,
-        cast({{ dbt.date_trunc('month', 'bookings_with_account.invoice_date') }} as date) as month_start_date,
-        bookings_with_account.revenue_amount * fx_rates.to_reporting_rate as revenue_reporting,
-        bookings_with_account.cost_of_sales_amount * fx_rates.to_reporting_rate as cost_of_sales_reporting
-    from bookings_with_account
-    left join fx_rates
-        on
-            bookings_with_account.invoice_date = fx_rates.calendar_date
-            and bookings_with_account.currency_code = fx_rates.currency_code
-    where bookings_with_account.account_id is not null
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
 ),
 
 monthly_bookings as (
     select
         account_id,
-        month_start_date,
+        invoice_month_date as month_start_date,
         count(*) as invoices,
         sum(case when revenue_reporting is null then 1 else 0 end) as unconverted_invoices,
         sum(revenue_reporting) as revenue_reporting,
         sum(coalesce(cost_of_sales_reporting, 0)) as cost_of_sales_reporting
-    from converted_bookings
-    group by account_id, month_start_date
+    from bookings
+    where account_id is not null
+    group by account_id, invoice_month_date
 ),
 
 account_dates as (
@@ -75,7 +42,7 @@ account_dates as (
     select
         account_id,
         invoice_date as seen_date
-    from bookings_with_account
+    from bookings
     where account_id is not null
     union all
     select
@@ -88,7 +55,7 @@ account_dates as (
 data_start as (
     select min(seen_date) as first_date
     from (
-        select invoice_date as seen_date from bookings_with_account
+        select invoice_date as seen_date from bookings
         union all
         select activity_date as seen_date
         from activities
