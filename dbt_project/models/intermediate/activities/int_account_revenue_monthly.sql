@@ -27,7 +27,8 @@ monthly_bookings as (
         count(*) as invoices,
         sum(case when revenue_reporting is null then 1 else 0 end) as unconverted_invoices,
         sum(revenue_reporting) as revenue_reporting,
-        sum(coalesce(cost_of_sales_reporting, 0)) as cost_of_sales_reporting
+        sum(coalesce(cost_of_sales_reporting, 0)) as cost_of_sales_reporting,
+        coalesce(sum(revenue_reporting), 0) - sum(coalesce(cost_of_sales_reporting, 0)) as gross_margin_reporting
     from bookings
     where account_id is not null
     group by account_id, invoice_month_date
@@ -114,9 +115,7 @@ trailing_bookings as (
         monthly_bookings.account_id,
         months.month_start_date,
         sum(monthly_bookings.revenue_reporting) as trailing_revenue_reporting,
-        sum(
-            coalesce(monthly_bookings.revenue_reporting, 0) - monthly_bookings.cost_of_sales_reporting
-        ) as trailing_gross_margin_reporting
+        sum(monthly_bookings.gross_margin_reporting) as trailing_gross_margin_reporting
     from monthly_bookings
     inner join months
         on {{ in_trailing_window_of('months.month_start_date', 'monthly_bookings.month_start_date') }}
@@ -131,8 +130,7 @@ final as (
         coalesce(monthly_bookings.unconverted_invoices, 0) as unconverted_invoices,
         coalesce(monthly_bookings.revenue_reporting, 0) as revenue_reporting,
         coalesce(monthly_bookings.cost_of_sales_reporting, 0) as cost_of_sales_reporting,
-        coalesce(monthly_bookings.revenue_reporting, 0)
-        - coalesce(monthly_bookings.cost_of_sales_reporting, 0) as gross_margin_reporting,
+        coalesce(monthly_bookings.gross_margin_reporting, 0) as gross_margin_reporting,
         coalesce(trailing_bookings.trailing_revenue_reporting, 0) as trailing_revenue_reporting,
         coalesce(trailing_bookings.trailing_gross_margin_reporting, 0) as trailing_gross_margin_reporting
     from account_months

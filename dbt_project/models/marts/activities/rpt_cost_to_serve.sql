@@ -42,7 +42,7 @@ account_activities as (
 
 monthly_activities as (
     {#- Counts and cents in 64-bit types (a plain sum widens them to 128 bits), which keeps the
-        trailing window sums below cheap. -#}
+        join onto the spine's 9.8 M rows (scale 100) and the final casts cheap. -#}
     select
         account_id,
         month_start_date,
