@@ -4,7 +4,7 @@ Every stage runs as its own process (the same commands a user runs), watched by 
 that adds up the resident memory of the process and all its children, so peak memory is the
 whole process tree's. Per scale: rows per extract, generation, ingestion, dbt build (total and
 the ten slowest models), checks, publish, Dagster's own per-run overhead, total wall time,
-peak memory, warehouse size, pipeline-history rows; then a second run after one more drop of
+peak memory, warehouse size, pipeline-history rows; then a second run after one more day of
 extracts (the incremental run), dbt's parse overhead, the attribution floor (one DuckDB
 statement writing every touch with its opportunity's amount) against the attribution models,
 and a vectorised pandas implementation of linear, U- and W-shaped attribution as a notebook
@@ -224,6 +224,8 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
             str(seed),
             "--out",
             str(work / "landing"),
+            "--daily-tail-days",
+            "1",
         ],
         env,
         log=log,
@@ -251,7 +253,7 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
 
     warehouse = Path(env["LEADLEDGER_WAREHOUSE"])
 
-    say(f"scale {scale}: incremental run after one more drop ({last_drop})")
+    say(f"scale {scale}: incremental run after one more day of extracts ({last_drop})")
     deliver_held_back(work / "landing", held)
     incremental = measure([*cli, "run"], env, log=log)
     result.incremental = {
@@ -397,7 +399,7 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
     row("warehouse size", [_gib(r.warehouse_bytes) for r in results])
     row("published warehouse size", [_gib(r.published_bytes) for r in results])
     row(
-        "incremental run after one more drop (wall)",
+        "incremental run after one more day of extracts (wall)",
         [_s(r.incremental["wall"]) if r.incremental else "-" for r in results],
     )
     row(
@@ -460,8 +462,9 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
         "- Each stage is its own process; peak memory is the summed RSS of the process tree, sampled every 0.2 s.",
         "- Stage times come from the Dagster run's step statistics; 'Dagster and CLI overhead' is the wall time "
         "of `leadledger run` minus its steps (process start, loading definitions, dbt manifest, summary).",
-        "- The incremental run: the latest extract drop of every system is held back for the full run, "
-        "then delivered and `leadledger run` runs again (a monthly drop: more than one day of changes).",
+        "- The incremental run: the sample's last day is its own drop (generated with "
+        "`--daily-tail-days 1`: monthly drops, then the last month's final day alone); that drop of "
+        "every system is held back for the full run, then delivered and `leadledger run` runs again.",
         "- Attribution floor: one `create table as select` joining every journey touch "
         "(int_opportunity_journeys, a table) to its opportunity's amount. Each family's models "
         "(listed in benchmarks/bench.py) are rebuilt after it with `dbt run --threads 1`, their "

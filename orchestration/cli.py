@@ -38,6 +38,15 @@ def _progress() -> Progress:
     )
 
 
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"{value!r} is not a day (YYYY-MM-DD): {error}", param_hint=option
+        ) from None
+
+
 @app.command()
 def generate(
     out: Annotated[
@@ -64,6 +73,14 @@ def generate(
             help="Share of real-world mess (re-deliveries, messy e-mails, corrections); 0 disables."
         ),
     ] = 0.01,
+    daily_tail_days: Annotated[
+        int,
+        typer.Option(
+            help="Deliver the last N days one drop a day after the regular cadence (e.g. 1: "
+            "the last drop holds one day, what a daily incremental run reads).",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Write realistic sample extracts (CRM, marketing, finance) into a landing folder."""
     from ingestion.sample.generator import generate as run_generator
@@ -74,16 +91,22 @@ def generate(
         def report(step: str, done: int, total: int) -> None:
             progress.update(task, description=f"generating: {step}", completed=done, total=total)
 
-        summary = run_generator(
-            out,
-            scale=scale,
-            seed=seed,
-            start=date.fromisoformat(start),
-            end=date.fromisoformat(end),
-            cadence=cadence,
-            mess_rate=mess_rate,
-            progress=report,
-        )
+        try:
+            summary = run_generator(
+                out,
+                scale=scale,
+                seed=seed,
+                start=_day(start, "--start"),
+                end=_day(end, "--end"),
+                cadence=cadence,
+                mess_rate=mess_rate,
+                progress=report,
+                daily_tail_days=daily_tail_days,
+            )
+        except ValueError as error:  # bad parameters or a non-empty folder: say which
+            progress.stop()
+            console.print(f"[red]Nothing generated:[/red] {error}")
+            raise typer.Exit(2) from None
     console.print(
         f"Wrote {summary.files} files in {len(summary.drops)} drops to {summary.out_dir} "
         f"in {summary.seconds:.1f}s: "

@@ -19,7 +19,33 @@ def test_help_lists_the_commands() -> None:
 def test_generate_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "something.txt").write_text("x")
     result = runner.invoke(app, ["generate", "--out", str(tmp_path), "--scale", "0.01"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert "already contains files" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["something.txt"]
+
+
+def test_generate_names_the_bad_parameter(tmp_path: Path) -> None:
+    out = tmp_path / "landing"
+    result = runner.invoke(app, ["generate", "--out", str(out), "--end", "2025-02-30"])
+    assert result.exit_code == 2
+    assert "--end" in result.output and "2025-02-30" in result.output
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--out",
+            str(out),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-10",
+            "--daily-tail-days",
+            "10",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "daily_tail_days must be between 0 and 9" in " ".join(result.output.split())
+    assert not out.exists() or not any(out.rglob("*.*"))
 
 
 def test_campaigns_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:

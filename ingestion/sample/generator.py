@@ -17,7 +17,8 @@ when nothing changed).
 Delta semantics
 ---------------
 Drops are dated the 1st of the month after each simulated month (``cadence="monthly"``;
-``"weekly"``: every Monday, ``"daily"``: every day). A drop contains the rows created or
+``"weekly"``: every Monday, ``"daily"``: every day; ``daily_tail_days=n`` delivers the last n
+days one drop a day after the regular cadence). A drop contains the rows created or
 changed between the previous drop date (inclusive) and its own date (exclusive), each as it
 stood at the drop date (so an entity changed twice in a month appears once, in its latest
 state). The first drop additionally contains everything that existed before the window
@@ -1127,10 +1128,20 @@ class GenerationSummary:
     seconds: float
 
 
-def drop_dates(start: date, end: date, cadence: str = "monthly") -> list[date]:
-    """Extract dates of the drops covering [start, end]."""
+def drop_dates(
+    start: date, end: date, cadence: str = "monthly", daily_tail_days: int = 0
+) -> list[date]:
+    """Extract dates of the drops covering [start, end]. With ``daily_tail_days`` the last
+    that many days are delivered one drop a day after the regular cadence ends: a drop dated
+    ``end + 1 - daily_tail_days`` closes the regular part, then one drop per remaining day
+    (what a company switching to daily exports, or the day an incremental run reads, sees)."""
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
+    if not 0 <= daily_tail_days <= (end - start).days:
+        raise ValueError(
+            f"daily_tail_days must be between 0 and {(end - start).days} (the window's days "
+            f"after the first), not {daily_tail_days!r}"
+        )
     horizon = end + timedelta(days=1)
     drops: list[date] = []
     if cadence == "monthly":
@@ -1150,6 +1161,10 @@ def drop_dates(start: date, end: date, cadence: str = "monthly") -> list[date]:
             d += timedelta(days=step)
     else:
         raise ValueError(f"cadence must be 'monthly', 'weekly' or 'daily', not {cadence!r}")
+    if daily_tail_days:
+        tail_start = horizon - timedelta(days=daily_tail_days)
+        drops = [d for d in drops if d < tail_start]
+        drops += [tail_start + timedelta(days=k) for k in range(daily_tail_days + 1)]
     return drops
 
 
@@ -1162,8 +1177,10 @@ def generate(
     cadence: str = "monthly",
     mess_rate: float = 0.01,
     progress: Callable[[str, int, int], None] | None = None,
+    daily_tail_days: int = 0,
 ) -> GenerationSummary:
-    """Simulate the company and write all drops below ``out_dir``; see the module docstring."""
+    """Simulate the company and write all drops below ``out_dir``; see the module docstring
+    (``daily_tail_days``: see :func:`drop_dates`)."""
     began = time.perf_counter()
     out_dir = Path(out_dir)
     if not scale > 0 or not math.isfinite(scale):
@@ -1177,7 +1194,7 @@ def generate(
             raise ValueError(
                 f"{out_dir} already contains files; refusing to overwrite (use an empty folder)"
             )
-    drops = drop_dates(start, end, cadence)
+    drops = drop_dates(start, end, cadence, daily_tail_days)
     world = _World(scale, seed, start, end, cadence, mess_rate)
     steps = world.steps()
     total = len(steps) + len(drops)

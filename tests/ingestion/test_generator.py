@@ -282,6 +282,37 @@ def test_each_drop_holds_what_changed_in_its_month(clean: Path) -> None:
         assert hi - timedelta(days=31) <= occurred < hi
 
 
+def test_a_daily_tail_cuts_the_same_history_into_daily_drops_at_the_end(
+    clean: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "landing"
+    tail = generate(out, scale=SCALE, seed=3, mess_rate=0, daily_tail_days=2)
+    names = [d.isoformat() for d in tail.drops]
+    regular = monthly_drops(date(2023, 1, 1), date(2025, 12, 31))
+    assert names == [*regular[:-1], "2025-12-30", "2025-12-31", "2026-01-01"]
+    last_day = datetime(2025, 12, 31)
+    for extract in crm.EXTRACTS:
+        if extract.modified_column:
+            records = read_records(out / "crm" / "2026-01-01" / extract.file_name, extract)[1]
+            assert all(parse_sf_ts(r[extract.modified_column]) >= last_day for r in records)
+    touches = read_records(
+        out / "marketing" / "2026-01-01" / marketing.TOUCHPOINTS.file_name, marketing.TOUCHPOINTS
+    )[1]
+    assert touches, "the last day has touchpoints"
+    assert all(r["occurred_at"].startswith("2025-12-31") for r in touches)
+    # the same world, only cut at other dates: the latest state of every row is unchanged
+    for extract in ALL_EXTRACTS:
+        assert _latest_states(out, extract) == _latest_states(clean, extract), extract.table
+
+
+def _latest_states(root: Path, extract: Extract) -> dict[tuple, dict]:
+    """Every row's latest state over all drops, by primary key, without the drop date."""
+    return {
+        tuple(r[k] for k in extract.primary_key): {k: v for k, v in r.items() if k != "_drop"}
+        for r in all_records(root, extract)
+    }
+
+
 def test_first_drop_contains_the_history_before_the_window(clean: Path) -> None:
     users = read_records(clean / "crm" / "2023-02-01" / "User.csv", crm.USERS)[1]
     accounts = read_records(clean / "crm" / "2023-02-01" / "Account.csv", crm.ACCOUNTS)[1]
