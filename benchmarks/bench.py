@@ -326,6 +326,14 @@ def _s(seconds: float) -> str:
     return f"{seconds:,.1f} s"
 
 
+def _incremental_steps(incremental: dict[str, float]) -> str:
+    stages = ("ingestion", "dbt build", "checks", "publish", "report")
+    if not all(f"{stage} (step)" in incremental for stage in stages):
+        return "-"
+    steps = [incremental[f"{stage} (step)"] for stage in stages]
+    return " / ".join(_s(seconds) for seconds in [*steps, incremental["wall"] - sum(steps)])
+
+
 def _commit() -> str:
     """The checkout's commit (short), marked when files differ from it; '?' outside git."""
     try:
@@ -405,6 +413,10 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
     row(
         "incremental / full (target <= 0.10)",
         [f"{r.incremental['share_of_full']:.2f}" if r.incremental else "-" for r in results],
+    )
+    row(
+        "incremental run: ingestion / dbt build / checks / publish / report / Dagster and CLI overhead",
+        [_incremental_steps(r.incremental) for r in results],
     )
     row(
         "dbt parse, partial parsing",
