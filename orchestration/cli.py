@@ -117,7 +117,10 @@ def generate(
 def _prepare_dagster_home() -> Path:
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    from orchestration.sqlite_storage import instance_yaml
+
+    config = (settings.PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8")
+    (home / "dagster.yaml").write_text(instance_yaml(config, home), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

@@ -8,19 +8,28 @@ A `leadledger run` stores about 1,800 events (every dbt model and test is one), 
 scale about 10 s of each run went to opening, syncing and checkpointing SQLite files.
 
 This storage is the same SQLite storage, same files and layout (``base_dir`` is
-``DAGSTER_HOME``: run history in ``history/``, event logs in ``history/runs/``), with one
-change in how the event log connects: each database file keeps one open connection (the
-few most recently used files only), and commits use SQLite's ``synchronous=NORMAL``, the
-setting SQLite recommends with WAL: a crash of the process loses nothing; a power cut can
-lose the last events written, never corrupt the file. The UI and other processes read the
-same files as before. `dagster.yaml` selects it; for a shared deployment use PostgreSQL.
+``DAGSTER_HOME``: run history in ``history/``, event logs in ``history/runs/``), changed only
+in how the event log connects: each database file keeps one open connection (the few most
+recently used files only); commits use SQLite's ``synchronous=NORMAL``, the setting SQLite
+recommends with WAL (a crash of the process loses nothing; a power cut can lose the last
+events written, never corrupt the file); and whether a table exists is asked once, not
+before every asset event. The UI and other processes read the same files as before.
+`dagster.yaml` selects it; for a shared deployment use PostgreSQL.
+
+The repository's `dagster.yaml` names the folder as ``{env: DAGSTER_HOME}``; the copy the CLI
+writes into that folder names it literally (:func:`instance_yaml`), so whoever opens the
+folder later (``InstanceRef.from_dir``, with another DAGSTER_HOME set or none) reads the run
+history in it, as with Dagster's default storage.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as db
@@ -32,6 +41,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool, QueuePool
 
 OPEN_FILES = 4  # the index and the current run's file, plus a few a UI is reading
+_HOME_FROM_ENVIRONMENT = re.compile(r"base_dir:[ \t]*\n[ \t]*env:[ \t]*DAGSTER_HOME[ \t]*$", re.M)
+
+
+def instance_yaml(config: str, home: Path) -> str:
+    """The instance configuration ``config`` (a dagster.yaml) for the folder ``home``: the
+    storage's ``base_dir: {env: DAGSTER_HOME}`` becomes ``home`` itself; the rest is kept."""
+    return _HOME_FROM_ENVIRONMENT.sub(f"base_dir: {json.dumps(str(home.resolve()))}", config)
 
 
 def _sync_normal(dbapi_connection: Any, _record: Any) -> None:

@@ -13,7 +13,7 @@ import pytest
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.cli import _prepare_dagster_home
 from orchestration.sqlite_storage import (
     OPEN_FILES,
     LeadledgerSqliteStorage,
@@ -49,10 +49,10 @@ def _job() -> dg.JobDefinition:
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Dagster home set up as the CLI does (dagster.yaml copied in, DAGSTER_HOME set)."""
     home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
+    assert _prepare_dagster_home() == home
     return home
 
 
@@ -100,6 +100,20 @@ def test_events_reuse_one_connection_per_file_and_stock_dagster_reads_them(
     assert opened[f"{run_id}.db"] <= 6
     assert opened["index.db"] <= 6
     assert stock_opened["index.db"] > 4 * ASSETS
+
+    # the folder's own dagster.yaml names the folder: opened with DAGSTER_HOME unset or
+    # pointing elsewhere (as when tests or tools open a run's home), it shows this run
+    elsewhere = tmp_path / "elsewhere"
+    for variable in (None, str(elsewhere)):
+        if variable is None:
+            monkeypatch.delenv("DAGSTER_HOME")
+        else:
+            monkeypatch.setenv("DAGSTER_HOME", variable)
+        with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as reopened:
+            assert reopened.get_run_by_id(run_id).is_success
+            latest = reopened.get_latest_materialization_event(dg.AssetKey("asset_0"))
+            assert latest is not None and latest.run_id == run_id
+    assert not elsewhere.exists()
 
     # Dagster's default storage, on a copy of the folder, sees the run, events and checks
     copy = tmp_path / "copy_home"
