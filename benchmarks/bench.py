@@ -41,6 +41,7 @@ TARGETS = {
     "attribution_floor_ratio": 5,
     "pandas_speedup": 5,
 }
+STAGES = ("ingestion", "dbt build", "checks", "publish", "report")  # a run's steps, grouped
 POSITION_FAMILY = "position models and time decay (SQL)"
 ATTRIBUTION_FAMILIES = {  # built with dbt run; their times (summed) from run_results.json
     POSITION_FAMILY: ("int_attribution_position_shares",),
@@ -155,7 +156,7 @@ def _step_times(dagster_home: Path) -> dict[str, float]:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     import dagster as dg
 
-    stages = {"ingestion": 0.0, "dbt build": 0.0, "checks": 0.0, "publish": 0.0, "report": 0.0}
+    stages = dict.fromkeys(STAGES, 0.0)
     with dg.DagsterInstance.get() as instance:
         run = instance.get_runs(limit=1)[0]
         for stat in instance.get_run_step_stats(run.run_id):
@@ -327,10 +328,9 @@ def _s(seconds: float) -> str:
 
 
 def _incremental_steps(incremental: dict[str, float]) -> str:
-    stages = ("ingestion", "dbt build", "checks", "publish", "report")
-    if not all(f"{stage} (step)" in incremental for stage in stages):
+    if not all(f"{stage} (step)" in incremental for stage in STAGES):
         return "-"
-    steps = [incremental[f"{stage} (step)"] for stage in stages]
+    steps = [incremental[f"{stage} (step)"] for stage in STAGES]
     return " / ".join(_s(seconds) for seconds in [*steps, incremental["wall"] - sum(steps)])
 
 
