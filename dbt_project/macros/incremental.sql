@@ -1,9 +1,10 @@
 {#- Configure a model as incremental by delivery: on DuckDB each build recomputes only the keys
     delivered since the last build and replaces them (delete+insert on unique_key). Used by the
-    staging models of the large extracts, with dedup_latest (macros/dedup.sql; unique_key is
-    the model's name for the dedup key), and by the intermediate models downstream of them that
-    recompute what a delivery affects: int_touchpoints_unified (touchpoint_id),
-    int_activities_unioned (activity_id),
+    staging models of the large extracts and of accounts, contacts and opportunities (as views
+    they were deduplicated again by each of their many readers and data tests), with
+    dedup_latest (macros/dedup.sql; unique_key is the model's name for the dedup key), and by
+    the intermediate models downstream of them that recompute what a delivery affects:
+    int_touchpoints_unified (touchpoint_id), int_activities_unioned (activity_id),
     int_lead_status_transitions, int_opportunity_stage_history and int_pipeline_ranges (lead_id,
     opportunity_id: all rows of a recomputed lead or opportunity are replaced). On Spark the model
     stays a table (incremental models there need Delta or Iceberg files, not plain Parquet).

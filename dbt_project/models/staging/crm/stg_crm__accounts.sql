@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('account_id') }}
+
 with
 
 source as (

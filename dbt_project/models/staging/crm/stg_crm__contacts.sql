@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('contact_id') }}
+
 with
 
 source as (

@@ -1,3 +1,5 @@
+{{ incremental_by_delivery('opportunity_id') }}
+
 with
 
 source as (
