@@ -8,7 +8,9 @@
     that exist, and every journey sums to 1; a journey whose raw weights are all zero (e.g. no
     lead-creation touch under the lead-creation model) falls back to even shares. Shares are
     rounded to 12 decimals (beyond that they are float noise); they still sum to 1 within
-    1e-9. Every model is a column of the same rows: two aggregates per journey serve them all. -#}
+    1e-9. Every model is a column of the same rows, and one aggregate per journey serves them
+    all: a journey's total raw weight is its key roles' weights plus the rest weight if any
+    touch holds no key role (the rest is split over exactly those touches). -#}
 {%- set position_models = var('attribution_position_weights') -%}
 {%- set roles = {
     'first_touch': 'is_first_touch',
@@ -23,12 +25,6 @@ journeys as (
     select * from {{ ref('int_opportunity_journeys') }}
 ),
 
-attributable as (
-    select *
-    from journeys
-    where is_won or not is_closed
-),
-
 role_weights as (
     select
         opportunity_id,
@@ -41,16 +37,18 @@ role_weights as (
             {%- endfor %} as role_weight_{{ model_name }},
         {%- endfor %}
         power(0.5, days_before_conversion / {{ var('attribution_half_life_days') }}) as raw_weight_time_decay
-    from attributable
+    from journeys
+    where is_won or not is_closed
 ),
 
-rest_touches as (
+journey_totals as (
     select
         opportunity_id,
-    {%- for model_name in position_models %}
-        sum(case when role_weight_{{ model_name }} = 0 then 1 else 0 end) as rest_touches_{{ model_name }}
-        {{- "," if not loop.last }}
-    {%- endfor %}
+        {%- for model_name in position_models %}
+            sum(case when role_weight_{{ model_name }} = 0 then 1 else 0 end) as rest_touches_{{ model_name }},
+            sum(role_weight_{{ model_name }}) as role_weight_{{ model_name }},
+        {%- endfor %}
+        sum(raw_weight_time_decay) as total_weight_time_decay
     from role_weights
     group by opportunity_id
 ),
@@ -63,42 +61,35 @@ raw_weights as (
         {%- for model_name, weights in position_models.items() %}
             case
                 when role_weights.role_weight_{{ model_name }} > 0 then role_weights.role_weight_{{ model_name }}
-                else cast({{ weights.get('rest', 0) }} as double) / rest_touches.rest_touches_{{ model_name }}
+                else cast({{ weights.get('rest', 0) }} as double) / journey_totals.rest_touches_{{ model_name }}
             end as raw_weight_{{ model_name }},
+            journey_totals.role_weight_{{ model_name }}
+            + case
+                when journey_totals.rest_touches_{{ model_name }} > 0 then cast({{ weights.get('rest', 0) }} as double)
+                else 0
+            end as total_weight_{{ model_name }},
         {%- endfor %}
-        role_weights.raw_weight_time_decay
+        role_weights.raw_weight_time_decay,
+        journey_totals.total_weight_time_decay
     from role_weights
-    inner join rest_touches on role_weights.opportunity_id = rest_touches.opportunity_id
-),
-
-journey_totals as (
-    select
-        opportunity_id,
-    {%- for model_name in all_models %}
-        sum(raw_weight_{{ model_name }}) as total_weight_{{ model_name }}
-        {{- "," if not loop.last }}
-    {%- endfor %}
-    from raw_weights
-    group by opportunity_id
+    inner join journey_totals on role_weights.opportunity_id = journey_totals.opportunity_id
 ),
 
 normalised as (
     select
-        raw_weights.opportunity_id,
-        raw_weights.touchpoint_id,
+        opportunity_id,
+        touchpoint_id,
     {%- for model_name in all_models %}
         round(
             case
-                when journey_totals.total_weight_{{ model_name }} > 0
-                    then raw_weights.raw_weight_{{ model_name }} / journey_totals.total_weight_{{ model_name }}
-                else cast(1 as double) / raw_weights.touches_in_journey
+                when total_weight_{{ model_name }} > 0 then raw_weight_{{ model_name }} / total_weight_{{ model_name }}
+                else cast(1 as double) / touches_in_journey
             end,
             12
         ) as share_{{ model_name }}
         {{- "," if not loop.last }}
     {%- endfor %}
     from raw_weights
-    inner join journey_totals on raw_weights.opportunity_id = journey_totals.opportunity_id
 )
 
 select * from normalised
