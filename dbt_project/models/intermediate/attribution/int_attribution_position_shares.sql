@@ -46,7 +46,7 @@ journey_totals as (
         opportunity_id,
         {%- for model_name in position_models %}
             sum(case when role_weight_{{ model_name }} = 0 then 1 else 0 end) as rest_touches_{{ model_name }},
-            sum(role_weight_{{ model_name }}) as role_weight_{{ model_name }},
+            sum(role_weight_{{ model_name }}) as key_roles_weight_{{ model_name }},
         {%- endfor %}
         sum(raw_weight_time_decay) as total_weight_time_decay
     from role_weights
@@ -59,13 +59,14 @@ raw_weights as (
         role_weights.touchpoint_id,
         role_weights.touches_in_journey,
         {%- for model_name, weights in position_models.items() %}
+            {%- set rest_weight = 'cast(' ~ weights.get('rest', 0) ~ ' as double)' %}
             case
                 when role_weights.role_weight_{{ model_name }} > 0 then role_weights.role_weight_{{ model_name }}
-                else cast({{ weights.get('rest', 0) }} as double) / journey_totals.rest_touches_{{ model_name }}
+                else {{ rest_weight }} / journey_totals.rest_touches_{{ model_name }}
             end as raw_weight_{{ model_name }},
-            journey_totals.role_weight_{{ model_name }}
+            journey_totals.key_roles_weight_{{ model_name }}
             + case
-                when journey_totals.rest_touches_{{ model_name }} > 0 then cast({{ weights.get('rest', 0) }} as double)
+                when journey_totals.rest_touches_{{ model_name }} > 0 then {{ rest_weight }}
                 else 0
             end as total_weight_{{ model_name }},
         {%- endfor %}
