@@ -9,7 +9,6 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 MODEL = (
@@ -148,31 +147,19 @@ def test_shapley_sampling_above_the_exact_limit_approximates_the_exact_values() 
 
 def _inputs(
     paths: list[tuple[list[str], bool, bool, bool]],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """int_attribution_transitions and int_attribution_player_sets of (states, known,
-    converted, target) journeys, as the SQL models build them."""
+) -> tuple[list[tuple], list[tuple]]:
+    """Rows of int_attribution_transitions and int_attribution_player_sets (the columns the
+    model reads: dd.TRANSITION_COLUMNS, dd.PLAYER_SET_COLUMNS) of (states, known, converted,
+    target) journeys, as the SQL models build them."""
     counts = _transition_counts([(s, c, 1) for s, known, c, _ in paths if known])
-    transitions = pd.DataFrame(
-        [(a, b, k) for (a, b), k in counts.items()],
-        columns=["from_state", "to_state", "transitions"],
-    )
+    transitions = [(a, b, k) for (a, b), k in counts.items()]
     sets: dict[str, list[int]] = {}
     for states, known, converted, target in paths:
-        totals = sets.setdefault(" + ".join(sorted(set(states))), [0, 0, 0, 0])
+        totals = sets.setdefault(" + ".join(sorted(set(states))), [0, 0, 0])
         totals[0] = len(set(states))
-        totals[1] += known
-        totals[2] += known and converted
-        totals[3] += target
-    player_sets = pd.DataFrame(
-        [(s, *t) for s, t in sets.items()],
-        columns=[
-            "player_set",
-            "players",
-            "known_journeys",
-            "converted_journeys",
-            "target_journeys",
-        ],
-    )
+        totals[1] += known and converted
+        totals[2] += target
+    player_sets = [(s, *t) for s, t in sets.items()]
     return transitions, player_sets
 
 
@@ -190,7 +177,7 @@ def test_weights_per_target_player_set() -> None:
     weights = dd.data_driven_weights(
         transitions, player_sets, exact_max_players=10, permutations=100, seed=1
     )
-    got = {(m, s, p): w for m, s, p, w in weights.itertuples(index=False)}
+    got = {(m, s, p): w for m, s, p, w in weights}
     # Markov: start->email 1/3 (paid and social 1/3 each, never converting); email converts or
     # goes to webinar with 1/2 each, webinar always returns to email. Without email nothing
     # converts (effect 1); without webinar P(conversion) halves (effect 1/2); paid and social

@@ -22,16 +22,17 @@ Shapley value in the game restricted to T. Exact (all 2^|T| coalitions) up to va
 attribution_shapley_exact_max_players players; above that estimated from var
 attribution_shapley_permutations random permutations with a fixed seed.
 
-Pure numpy/pandas, no database specifics: the inputs become pandas frames first (DuckDB and
-Spark alike), so the same file runs wherever dbt runs Python.
+Plain Python and numpy, no pandas: the inputs are a few hundred rows, read as tuples (DuckDB
+and Spark alike), and the weights go back as a relation of the session (_relation). Importing
+pandas alone took 0.9 s of the model's 1.2 s at scale 100; the computation takes 0.03 s.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 
 # as int_attribution_transitions names them, and how int_attribution_journeys joins a set
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
@@ -135,34 +136,31 @@ def shapley_values(
 
 # ----------------------------------------------------------------------------- weights
 
-WEIGHT_COLUMNS = ["attribution_model", "player_set", "player", "weight"]
+TRANSITION_COLUMNS = ("from_state", "to_state", "transitions")
+PLAYER_SET_COLUMNS = ("player_set", "players", "converted_journeys", "target_journeys")
+WEIGHT_COLUMNS = ("attribution_model", "player_set", "player", "weight")
+WEIGHT_TYPES = ("string", "string", "string", "double")  # Spark's names; DuckDB: varchar
 
 
 def data_driven_weights(
-    transitions: pd.DataFrame,
-    player_sets: pd.DataFrame,
+    transitions: Iterable[tuple[str, str, int]],
+    player_sets: Iterable[tuple[str, int, int, int]],
     exact_max_players: int,
     permutations: int,
     seed: int,
-) -> pd.DataFrame:
+) -> list[tuple[str, str, str, float]]:
     """Markov and Shapley weight of every player in every player set some target journey has.
 
-    transitions: int_attribution_transitions (from_state, to_state, transitions).
-    player_sets: int_attribution_player_sets (player_set: distinct players, sorted, joined by
-    SET_SEPARATOR; players; known_journeys; converted_journeys; target_journeys).
+    transitions: rows of int_attribution_transitions (TRANSITION_COLUMNS).
+    player_sets: rows of int_attribution_player_sets (PLAYER_SET_COLUMNS; player_set is the
+    distinct players, sorted, joined by SET_SEPARATOR).
+    Returns rows of WEIGHT_COLUMNS.
     """
-    counts = {
-        (a, b): int(k)
-        for a, b, k in transitions[["from_state", "to_state", "transitions"]].itertuples(
-            index=False
-        )
-    }
+    counts = {(a, b): int(k) for a, b, k in transitions}
     effects = markov_removal_effects(counts)
     conversions: dict[frozenset[str], int] = {}
     targets: list[tuple[str, list[str]]] = []  # the set as SQL wrote it (the join key)
-    for player_set, players, converted, target in player_sets[
-        ["player_set", "players", "converted_journeys", "target_journeys"]
-    ].itertuples(index=False):
+    for player_set, players, converted, target in player_sets:
         members = player_set.split(SET_SEPARATOR)
         if len(set(members)) != players:
             raise ValueError(
@@ -178,24 +176,41 @@ def data_driven_weights(
     for player_set, members in sorted(targets):
         values = shapley_values(sorted(members), conversions, exact_max_players, permutations, seed)
         for player in members:
-            rows.append(("markov", player_set, player, effects.get(player, 0.0)))
-            rows.append(("shapley", player_set, player, values[player]))
-    return pd.DataFrame(rows, columns=WEIGHT_COLUMNS).astype(
-        {"attribution_model": str, "player_set": str, "player": str, "weight": "float64"}
+            rows.append(("markov", player_set, player, float(effects.get(player, 0.0))))
+            rows.append(("shapley", player_set, player, float(values[player])))
+    return rows
+
+
+def _rows(relation, columns: tuple[str, ...]) -> list[tuple]:
+    """The columns of a dbt.ref() result as tuples: a DuckDB relation or a Spark DataFrame."""
+    if hasattr(relation, "collect"):  # Spark
+        return [tuple(row) for row in relation.select(*columns).collect()]
+    return relation.select(*columns).fetchall()
+
+
+def _relation(session, rows: list[tuple[str, str, str, float]]):
+    """The weights as a relation of the model's session (Spark or DuckDB), column by column."""
+    if hasattr(session, "createDataFrame"):  # Spark
+        schema = ", ".join(f"{c} {t}" for c, t in zip(WEIGHT_COLUMNS, WEIGHT_TYPES, strict=True))
+        return session.createDataFrame(rows, schema=schema)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(WEIGHT_COLUMNS)
+    select = ", ".join(
+        f"unnest(${c}::{'double' if t == 'double' else 'varchar'}[]) as {c}"
+        for c, t in zip(WEIGHT_COLUMNS, WEIGHT_TYPES, strict=True)
     )
-
-
-def _frame(relation) -> pd.DataFrame:
-    """A dbt.ref() result as pandas: a DuckDB relation (.df()) or a Spark DataFrame."""
-    return relation.toPandas() if hasattr(relation, "toPandas") else relation.df()
+    return session.sql(
+        f"select {select}",
+        params={c: list(v) for c, v in zip(WEIGHT_COLUMNS, columns, strict=True)},
+    )
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return data_driven_weights(
-        _frame(dbt.ref("int_attribution_transitions")),
-        _frame(dbt.ref("int_attribution_player_sets")),
+    rows = data_driven_weights(
+        _rows(dbt.ref("int_attribution_transitions"), TRANSITION_COLUMNS),
+        _rows(dbt.ref("int_attribution_player_sets"), PLAYER_SET_COLUMNS),
         exact_max_players=int(dbt.config.get("exact_max_players")),
         permutations=int(dbt.config.get("permutations")),
         seed=int(dbt.config.get("seed")),
     )
+    return _relation(session, rows)
