@@ -139,7 +139,7 @@ def shapley_values(
 TRANSITION_COLUMNS = ("from_state", "to_state", "transitions")
 PLAYER_SET_COLUMNS = ("player_set", "players", "converted_journeys", "target_journeys")
 WEIGHT_COLUMNS = ("attribution_model", "player_set", "player", "weight")
-WEIGHT_TYPES = ("string", "string", "string", "double")  # Spark's names; DuckDB: varchar
+WEIGHT_TYPES = ("string", "string", "string", "double")  # type names Spark and DuckDB share
 
 
 def data_driven_weights(
@@ -195,8 +195,7 @@ def _relation(session, rows: list[tuple[str, str, str, float]]):
         return session.createDataFrame(rows, schema=schema)
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(WEIGHT_COLUMNS)
     select = ", ".join(
-        f"unnest(${c}::{'double' if t == 'double' else 'varchar'}[]) as {c}"
-        for c, t in zip(WEIGHT_COLUMNS, WEIGHT_TYPES, strict=True)
+        f"unnest(${c}::{t}[]) as {c}" for c, t in zip(WEIGHT_COLUMNS, WEIGHT_TYPES, strict=True)
     )
     return session.sql(
         f"select {select}",
