@@ -7,7 +7,13 @@
     otherwise. Accounts without positive trailing revenue are always C and do not count towards
     the total. Ties: accounts with equal trailing revenue count as ranked above neither of each
     other, so they always get the same segment, the one the first of them would get; the result
-    never depends on ids or row order. A single account with revenue is A. -#}
+    never depends on ids or row order. A single account with revenue is A.
+
+    The month's revenue and gross margin and their trailing sums come along (the spine's
+    amounts, int_account_revenue_monthly), so rpt_cost_to_serve reads them here instead of
+    joining the spine's 9.8 M rows (scale 100) a second time: that join's hash table was
+    rpt_cost_to_serve's largest memory need, which made it spill to disk (and lose its row
+    order) when it shared DuckDB's memory limit with another model. -#}
 with
 
 account_revenue as (
@@ -69,7 +75,11 @@ segmented as (
     select
         account_revenue.account_id,
         account_revenue.month_start_date,
+        account_revenue.revenue_reporting,
+        account_revenue.cost_of_sales_reporting,
+        account_revenue.gross_margin_reporting,
         account_revenue.trailing_revenue_reporting,
+        account_revenue.trailing_gross_margin_reporting,
         month_totals.total_trailing_revenue,
         ranked_levels.revenue_rank,
         ranked_levels.revenue_ranked_above,
@@ -116,7 +126,11 @@ final as (
             previous_abc_segment is not null and previous_abc_segment != abc_segment as boolean
         ) as has_segment_changed,
         cast('{{ var("reporting_currency") }}' as string) as reporting_currency,
+        {{ to_cents('revenue_reporting') }} as revenue,
+        {{ to_cents('cost_of_sales_reporting') }} as cost_of_sales,
+        {{ to_cents('gross_margin_reporting') }} as gross_margin,
         {{ to_cents('trailing_revenue_reporting') }} as trailing_revenue,
+        {{ to_cents('trailing_gross_margin_reporting') }} as trailing_gross_margin,
         cast(revenue_rank as bigint) as revenue_rank,
         cast(
             case

@@ -4,15 +4,16 @@
     margin after cost-to-serve, won deals, and the same sums over the trailing
     abc_trailing_months months, on which the field-visit flag is based. The segment is the
     account's ABC segment in that month. Activities without an account (prospecting of leads)
-    are not cost-to-serve of any account; they stay in fct_activities. -#}
+    are not cost-to-serve of any account; they stay in fct_activities.
+
+    The spine (account-months) and its revenue and margin come from
+    dim_account_segments_monthly, so the only large input is read once and every join's hash
+    table is small: the model keeps its row order (account, month) and does not spill to disk
+    when it shares DuckDB's memory limit with another model. -#}
 with
 
 segments as (
     select * from {{ ref('dim_account_segments_monthly') }}
-),
-
-account_revenue as (
-    select * from {{ ref('int_account_revenue_monthly') }}
 ),
 
 activities as (
@@ -72,7 +73,7 @@ monthly_won_deals as (
 ),
 
 months as (
-    select distinct month_start_date from account_revenue
+    select distinct month_start_date from segments
 ),
 
 counted_months as (
@@ -121,7 +122,7 @@ trailing_counts as (
         cast(sum(counted_months.remote_activity_cost) as decimal(18, 2)) as trailing_remote_activity_cost,
         cast(sum(counted_months.activity_cost) as decimal(18, 2)) as trailing_activity_cost
     from counted_months
-    inner join account_revenue as spine
+    inner join segments as spine
         on
             counted_months.account_id = spine.account_id
             and counted_months.month_start_date = spine.month_start_date
@@ -140,11 +141,11 @@ joined as (
         accounts.account_type,
         accounts.territory,
         accounts.country,
-        account_revenue.revenue_reporting as revenue,
-        account_revenue.cost_of_sales_reporting as cost_of_sales,
-        account_revenue.gross_margin_reporting as gross_margin,
-        account_revenue.trailing_revenue_reporting as trailing_revenue,
-        account_revenue.trailing_gross_margin_reporting as trailing_gross_margin,
+        segments.revenue,
+        segments.cost_of_sales,
+        segments.gross_margin,
+        segments.trailing_revenue,
+        segments.trailing_gross_margin,
         coalesce(monthly_activities.field_visits, 0) as field_visits,
         coalesce(monthly_activities.phone_calls, 0) as phone_calls,
         coalesce(monthly_activities.emails, 0) as emails,
@@ -163,10 +164,6 @@ joined as (
         coalesce(trailing_counts.trailing_remote_activity_cost, 0) as trailing_remote_activity_cost,
         coalesce(trailing_counts.trailing_activity_cost, 0) as trailing_activity_cost
     from segments
-    inner join account_revenue
-        on
-            segments.account_id = account_revenue.account_id
-            and segments.month_start_date = account_revenue.month_start_date
     left join accounts on segments.account_id = accounts.account_id
     left join monthly_activities
         on
