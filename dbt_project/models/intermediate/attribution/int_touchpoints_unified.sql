@@ -16,7 +16,7 @@
     - its campaign reference now resolves to another campaign or channel. -#}
 with
 
-touchpoints as (
+touchpoints as {{ not_materialized() }} (
     select * from {{ ref('stg_marketing__touchpoints') }}
 ),
 

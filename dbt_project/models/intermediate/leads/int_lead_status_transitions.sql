@@ -23,7 +23,7 @@
     now maps one of its CRM statuses otherwise. -#}
 with
 
-status_history as (
+status_history as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__lead_status_history') }}
 ),
 
