@@ -73,14 +73,3 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
-
-{#- Put after `as` of a CTE an incremental build reads more than once (the import CTE of the
-    new deliveries and of the rows they affect): on DuckDB `not materialized`, so each read is
-    inlined and its filter reaches the table scan. Left to itself DuckDB materializes a CTE read
-    twice: the whole table, every column, in memory, before anything is filtered (at scale 100
-    one more day's build of stg_marketing__touchpoints 1.9 -> 1.0 s, stg_marketing__campaign_members
-    1.5 -> 0.9 s, int_touchpoints_unified 4.4 -> 3.0-3.7 s). Spark inlines CTEs itself and has
-    no such keyword. -#}
-{% macro not_materialized() -%}
-    {%- if target.type == 'duckdb' %}not materialized{% endif -%}
-{%- endmacro %}

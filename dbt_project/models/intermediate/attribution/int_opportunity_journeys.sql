@@ -21,7 +21,7 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-touchpoints as (
+touchpoints as {{ not_materialized() }} (
     select * from {{ ref('int_touchpoints_unified') }}
 ),
 

@@ -15,7 +15,7 @@
     (still in MQL / SGL / SAL / SQL). -#}
 with
 
-transitions as (
+transitions as {{ not_materialized() }} (
     select * from {{ ref('int_lead_status_transitions') }}
 ),
 

@@ -5,7 +5,7 @@
     history row gets one state, its current one, from its creation. -#}
 with
 
-history as (
+history as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__opportunity_history') }}
 ),
 

@@ -8,7 +8,7 @@
 {%- set bant = ['budget', 'authority', 'need', 'timeframe'] %}
 with
 
-leads as (
+leads as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__leads') }}
 ),
 
