@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CHECK_NAME = "great_expectations"
 GRAIN_KEY = "_grain_key"
 ROW = "_row"
+DUPLICATES = "_duplicate_grain_values"
 
 
 def _select_list(suite: TableSuite, present: set[str]) -> dict[str, str]:
@@ -66,11 +67,15 @@ def _grain_column(suite: TableSuite) -> str | None:
 
 
 def _can_fail(suite: TableSuite, present: set[str]) -> list[str]:
-    """SQL conditions (on the selected columns) that hold for every row that can fail."""
+    """SQL conditions (on the selected columns and the CTE of the grain values that occur
+    more than once) that hold for every row that can fail."""
     conditions: list[str] = []
     grain = _grain_column(suite)
     if grain is not None and (grain == GRAIN_KEY or grain in present):
-        conditions.append(f"count(*) over (partition by {quote(grain)}) > 1")
+        # A grain value that occurs more than once (CTE duplicates: a group by, cheaper at
+        # scale 100 than a window over every row: rpt_cost_to_serve 2.6 -> 1.6 s). A null
+        # grain value is never unexpected for Great Expectations' uniqueness, nor here.
+        conditions.append(f"{quote(grain)} in (select {quote(grain)} from {DUPLICATES})")
     conditions += [f"{quote(c)} is null" for c in suite.not_null if c in present]
     for column, bounds in suite.ranges.items():
         if column not in present:
@@ -94,9 +99,14 @@ def suite_sql(suite: TableSuite, present: set[str], prefilter: bool) -> str:
     if not prefilter:
         return base
     conditions = _can_fail(suite, present) or ["false"]
-    return f"with base as ({base}) select * from base qualify " + " or ".join(
-        f"({c})" for c in conditions
-    )
+    ctes = f"with base as ({base})"
+    grain = _grain_column(suite)
+    if grain is not None and (grain == GRAIN_KEY or grain in present):
+        ctes += (
+            f", {DUPLICATES} as (select {quote(grain)} from base group by {quote(grain)} "
+            "having count(*) > 1)"
+        )
+    return f"{ctes} select * from base where " + " or ".join(f"({c})" for c in conditions)
 
 
 def _expectations(suite: TableSuite, present: set[str]) -> list[Any]:
