@@ -15,42 +15,12 @@ where
 
 {#- relationships, as long as the finance FX extract delivered any rate. -#}
 {% test relationships_if_fx_data(model, column_name, to, field) %}
-with
-
-child as (
-    select * from {{ model }}
-),
-
-parent as (
-    select {{ field }} as parent_key from {{ to }}
-)
-
-select child.*
-from child
-where
-    child.{{ column_name }} is not null
-    and {{ fx_data_delivered() }}
-    and child.{{ column_name }} not in (select parent_key from parent where parent_key is not null)
+{{ orphan_rows(model, column_name, to, field, fx_data_delivered()) }}
 {% endtest %}
 
 {#- relationships, as long as the referenced model has any row: a reference into an extract
     that was never delivered (no User.csv, no Account.csv) cannot be checked; once the
     extract is delivered, every orphan fails. -#}
 {% test relationships_if_delivered(model, column_name, to, field) %}
-with
-
-child as (
-    select * from {{ model }}
-),
-
-parent as (
-    select {{ field }} as parent_key from {{ to }}
-)
-
-select child.*
-from child
-where
-    child.{{ column_name }} is not null
-    and exists (select 1 from parent)
-    and child.{{ column_name }} not in (select parent_key from parent where parent_key is not null)
+{{ orphan_rows(model, column_name, to, field, 'exists (select 1 from parent)') }}
 {% endtest %}
