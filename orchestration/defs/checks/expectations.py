@@ -60,18 +60,22 @@ def _select_list(suite: TableSuite, present: set[str]) -> dict[str, str]:
     return select
 
 
-def _grain_column(suite: TableSuite) -> str | None:
+def _grain_column(suite: TableSuite, present: set[str]) -> str | None:
+    """The column the uniqueness expectation checks (the grain column, or the computed grain
+    key), or None without a grain or when the table lacks the grain column."""
     if suite.grain is None:
         return None
-    return suite.grain if suite.grain_is_column else GRAIN_KEY
+    if not suite.grain_is_column:
+        return GRAIN_KEY
+    return suite.grain if suite.grain in present else None
 
 
 def _can_fail(suite: TableSuite, present: set[str]) -> list[str]:
     """SQL conditions (on the selected columns and the CTE of the grain values that occur
     more than once) that hold for every row that can fail."""
     conditions: list[str] = []
-    grain = _grain_column(suite)
-    if grain is not None and (grain == GRAIN_KEY or grain in present):
+    grain = _grain_column(suite, present)
+    if grain is not None:
         # A grain value that occurs more than once (CTE duplicates: a group by, cheaper at
         # scale 100 than a window over every row: rpt_cost_to_serve 2.6 -> 1.6 s). A null
         # grain value is never unexpected for Great Expectations' uniqueness, nor here.
@@ -100,8 +104,8 @@ def suite_sql(suite: TableSuite, present: set[str], prefilter: bool) -> str:
         return base
     conditions = _can_fail(suite, present) or ["false"]
     ctes = f"with base as ({base})"
-    grain = _grain_column(suite)
-    if grain is not None and (grain == GRAIN_KEY or grain in present):
+    grain = _grain_column(suite, present)
+    if grain is not None:
         ctes += (
             f", {DUPLICATES} as (select {quote(grain)} from base group by {quote(grain)} "
             "having count(*) > 1)"
@@ -113,8 +117,8 @@ def _expectations(suite: TableSuite, present: set[str]) -> list[Any]:
     import great_expectations.expectations as gxe
 
     expectations: list[Any] = [gxe.ExpectColumnToExist(column=c) for c in suite.columns()]
-    grain = _grain_column(suite)
-    if grain is not None and (grain == GRAIN_KEY or grain in present):
+    grain = _grain_column(suite, present)
+    if grain is not None:
         expectations.append(gxe.ExpectColumnValuesToBeUnique(column=grain))
     expectations += [
         gxe.ExpectColumnValuesToNotBeNull(column=c) for c in suite.not_null if c in present
