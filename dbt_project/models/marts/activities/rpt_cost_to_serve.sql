@@ -7,9 +7,9 @@
     are not cost-to-serve of any account; they stay in fct_activities.
 
     The spine (account-months) and its revenue and margin come from
-    dim_account_segments_monthly, so the only large input is read once and every join's hash
-    table is small: the model keeps its row order (account, month) and does not spill to disk
-    when it shares DuckDB's memory limit with another model. -#}
+    dim_account_segments_monthly, so no join builds a hash table of the spine's rows: the model
+    keeps its row order (account, month) and does not spill to disk when it shares DuckDB's
+    memory limit with another model. -#}
 with
 
 segments as (
