@@ -458,6 +458,15 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
             for r in results
         ],
     )
+    row(
+        "pandas compute / attribution floor (the most any build that writes its rows can reach)",
+        [
+            f"{r.pandas['compute_seconds'] / r.attribution['floor']:.1f}x"
+            if "compute_seconds" in r.pandas and r.attribution and r.attribution.get("floor")
+            else "-"
+            for r in results
+        ],
+    )
     lines += ["", "## Ten slowest dbt models of the full run", ""]
     for r in results:
         lines.append(

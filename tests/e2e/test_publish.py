@@ -52,6 +52,18 @@ def _opportunity_row(**values: str) -> str:
     return ",".join(values.get(c, "") for c in OPPORTUNITIES.column_names)
 
 
+def _audit_tables(warehouse: Path) -> dict[str, list[tuple]]:
+    """The rows of every table in schema audit of the working warehouse."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'audit'"
+            ).fetchall()
+        ]
+        return {name: con.execute(f'select * from audit."{name}"').fetchall() for name in names}
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("wap")
@@ -101,6 +113,11 @@ def test_write_audit_publish(env: dict[str, str]) -> None:
         second.stdout[-4000:]
     )
     assert "Nothing was published" in second.stdout
+    # The failing rows are kept in schema audit, one table per failed test, and nothing else.
+    failed_tables = _audit_tables(Path(env["LEADLEDGER_WAREHOUSE"]))
+    assert failed_tables and all(
+        "006BADCURRENCY0001" in str(rows) for rows in failed_tables.values()
+    ), failed_tables
 
     # A correction in a later drop supersedes the bad row; meanwhile a BI user queries in a loop.
     fixed = {**bad, "CurrencyIsoCode": "EUR", "SystemModstamp": "2025-12-16T10:00:00.000+0000"}
@@ -120,6 +137,7 @@ def test_write_audit_publish(env: dict[str, str]) -> None:
         stop.touch()
         reader.wait(timeout=60)
     assert _sha(published) != before
+    assert _audit_tables(Path(env["LEADLEDGER_WAREHOUSE"])) == {}, "stale failing rows remain"
     report = log.read_text().strip().splitlines()
     assert report[-1].startswith("OK ") and report[-1].endswith(" ERRORS 0"), report[-5:]
     assert int(report[-1].split()[1]) > 10

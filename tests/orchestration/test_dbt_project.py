@@ -127,6 +127,33 @@ def test_failed_incremental_models_are_named(tmp_path: Path) -> None:
 
 def test_no_artifacts_no_failed_incremental_models(tmp_path: Path) -> None:
     assert project.failed_incremental_models(tmp_path) == []
+    assert project.failed_data_tests(tmp_path) == []
     (tmp_path / "run_results.json").write_text("not json")
     (tmp_path / "manifest.json").write_text("{}")
     assert project.failed_incremental_models(tmp_path) == []
+    assert project.failed_data_tests(tmp_path) == []
+
+
+def test_failed_and_warned_data_tests_are_named(tmp_path: Path) -> None:
+    """The tests whose failing rows the pipeline stores: data tests that failed or warned;
+    not passing tests, not models that failed, not unit tests (manifest key unit_tests)."""
+    nodes = {
+        "test.p.not_null_a": {"name": "not_null_a", "resource_type": "test"},
+        "test.p.unique_a": {"name": "unique_a", "resource_type": "test"},
+        "test.p.drift_b": {"name": "drift_b", "resource_type": "test"},
+        "test.p.accepted_c": {"name": "accepted_c", "resource_type": "test"},
+        "model.p.fct_a": {"name": "fct_a", "resource_type": "model"},
+    }
+    statuses = {
+        "test.p.not_null_a": "fail",
+        "test.p.unique_a": "pass",
+        "test.p.drift_b": "warn",
+        "test.p.accepted_c": "skipped",
+        "model.p.fct_a": "error",
+        "unit_test.p.fct_a.test_x": "fail",
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"nodes": nodes, "unit_tests": {}}))
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"results": [{"unique_id": u, "status": s} for u, s in statuses.items()]})
+    )
+    assert project.failed_data_tests(tmp_path) == ["drift_b", "not_null_a"]

@@ -83,6 +83,17 @@ def prune_run_targets(run_target: Path, keep: int = RUN_TARGETS_KEPT) -> list[Pa
     return removed
 
 
+def _results_and_nodes(run_target: Path) -> tuple[list[dict], dict[str, dict]]:
+    """A build's run_results.json results and manifest.json nodes in run_target (both empty
+    when either is missing or unreadable)."""
+    try:
+        results = json.loads((run_target / "run_results.json").read_text())["results"]
+        nodes = json.loads((run_target / "manifest.json").read_text())["nodes"]
+    except (OSError, ValueError, KeyError):
+        return [], {}
+    return results, nodes
+
+
 def failed_incremental_models(run_target: Path) -> list[str]:
     """Names of the incremental models whose build failed, read from a build's run_results.json
     and manifest.json in run_target (empty when either is missing).
@@ -90,15 +101,25 @@ def failed_incremental_models(run_target: Path) -> list[str]:
     An incremental build reads the table it extends; when that table was built by an earlier
     version of the project (a column added or changed), the build fails until one full
     refresh, which is what a user needs to be told."""
-    try:
-        results = json.loads((run_target / "run_results.json").read_text())["results"]
-        nodes = json.loads((run_target / "manifest.json").read_text())["nodes"]
-    except (OSError, ValueError, KeyError):
-        return []
+    results, nodes = _results_and_nodes(run_target)
     return sorted(
         nodes[r["unique_id"]]["name"]
         for r in results
         if r.get("status") == "error"
         and r["unique_id"] in nodes
         and nodes[r["unique_id"]].get("config", {}).get("materialized") == "incremental"
+    )
+
+
+def failed_data_tests(run_target: Path) -> list[str]:
+    """Names of the data tests that failed or warned in a build (run_target as above): the
+    ones whose failing rows the pipeline stores in schema audit (`dbt test --store-failures`).
+    Unit tests are left out: they test the project's logic on fixed rows, not the data."""
+    results, nodes = _results_and_nodes(run_target)
+    return sorted(
+        nodes[r["unique_id"]]["name"]
+        for r in results
+        if r.get("status") in ("fail", "warn")
+        and r["unique_id"] in nodes
+        and nodes[r["unique_id"]].get("resource_type") == "test"
     )
