@@ -34,6 +34,7 @@ from ingestion.contract import LOAD_COLUMNS, Column, Extract, FileFormat
 from ingestion.errors import IngestionError, IngestionErrors
 from ingestion.readers import Batch, ReadInfo, open_extract
 from ingestion.registry import SYSTEMS, for_file
+from ingestion.sql import quote_identifier, sql_literal
 
 RAW_SCHEMA = "raw"
 _DROP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -239,19 +240,11 @@ def date_pattern(date_format: str) -> str | None:
     return "".join(pattern)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]:
     """SQL expression typing the text column, and a description of what was expected."""
-    v = f"nullif(trim({_quote(col.name)}), '')"
+    v = f"nullif(trim({quote_identifier(col.name)}), '')"
     if col.type == "string":
-        return f"nullif({_quote(col.name)}, '')", "text"
+        return f"nullif({quote_identifier(col.name)}, '')", "text"
     if col.type == "integer":
         return f"try_cast({v} as bigint)", "a whole number"
     if col.type == "decimal":
@@ -263,8 +256,8 @@ def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]
         example = "1234.56"
         if dec != ".":
             if thousands:
-                expr = f"replace({expr}, {_literal(thousands)}, '')"
-            expr = f"replace({expr}, {_literal(dec)}, '.')"
+                expr = f"replace({expr}, {sql_literal(thousands)}, '')"
+            expr = f"replace({expr}, {sql_literal(dec)}, '.')"
             example = f"1{thousands}234{dec}56"
         # Only well-formed numbers pass: with a decimal comma declared, "1.5" is an error,
         # not fifteen; thousands separators must group three digits.
@@ -273,23 +266,23 @@ def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]
             pattern = f"[-+]?([0-9]{{1,3}}({t}[0-9]{{3}})+|[0-9]+)({d}[0-9]+)?"
         else:
             pattern = f"[-+]?([0-9]+({d}[0-9]*)?|{d}[0-9]+)([eE][-+]?[0-9]+)?"
-        guard = f"regexp_full_match({v}, {_literal(pattern)})"
+        guard = f"regexp_full_match({v}, {sql_literal(pattern)})"
         return (
             f"case when {guard} then try_cast({expr} as {col.sql_type}) end",
             f"a number like {example}",
         )
     if col.type == "date":
         date_format = "%Y-%m-%d" if is_jsonl else fmt.date_format
-        parsed = f"cast(try_strptime({v}, {_literal(date_format)}) as date)"
+        parsed = f"cast(try_strptime({v}, {sql_literal(date_format)}) as date)"
         # strptime reads '31.01.24' as the year 24: the shape is checked first.
         pattern = date_pattern(date_format)
         if pattern is not None:
-            parsed = f"case when regexp_full_match({v}, {_literal(pattern)}) then {parsed} end"
+            parsed = f"case when regexp_full_match({v}, {sql_literal(pattern)}) then {parsed} end"
         return parsed, f"a date in the format {date_format}"
     if col.type == "timestamp":
         # An explicit offset or zone is converted to UTC; a value without one is UTC already
         # (not the session's time zone). A year must have four digits.
-        has_zone = f"regexp_matches({v}, {_literal(_TIME_WITH_ZONE)})"
+        has_zone = f"regexp_matches({v}, {sql_literal(_TIME_WITH_ZONE)})"
         return (
             f"case when not regexp_matches({v}, '^[0-9]{{4}}-') then null "
             f"when {has_zone} then timezone('UTC', try_cast({v} as timestamptz)) "
@@ -297,8 +290,8 @@ def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]
             "an ISO 8601 timestamp like 2024-01-31T09:30:00.000+0000",
         )
     if col.type == "boolean":
-        trues = ", ".join(_literal(t) for t in fmt.true_values)
-        falses = ", ".join(_literal(f) for f in fmt.false_values)
+        trues = ", ".join(sql_literal(t) for t in fmt.true_values)
+        falses = ", ".join(sql_literal(f) for f in fmt.false_values)
         return (
             f"case when lower({v}) in ({trues}) then true when lower({v}) in ({falses}) then false end",
             f"a boolean ({'/'.join(fmt.true_values)} or {'/'.join(fmt.false_values)})",
@@ -308,9 +301,9 @@ def _parse_expr(col: Column, fmt: FileFormat, is_jsonl: bool) -> tuple[str, str]
 
 def raw_table_ddl(extract: Extract) -> str:
     cols = ",\n    ".join(
-        f"{_quote(c.name)} {c.sql_type}" for c in (*extract.columns, *LOAD_COLUMNS)
+        f"{quote_identifier(c.name)} {c.sql_type}" for c in (*extract.columns, *LOAD_COLUMNS)
     )
-    return f"create table if not exists {RAW_SCHEMA}.{_quote(extract.table)} (\n    {cols}\n)"
+    return f"create table if not exists {RAW_SCHEMA}.{quote_identifier(extract.table)} (\n    {cols}\n)"
 
 
 META_DDL = f"""
@@ -363,18 +356,18 @@ def _typed_select(extract: Extract) -> str:
     selects, checks = [], []
     for col in extract.columns:
         expr, expected = _parse_expr(col, extract.format, is_jsonl)
-        selects.append(f"{expr} as {_quote(col.name)}")
-        raw = f"nullif(trim({_quote(col.name)}), '')"
+        selects.append(f"{expr} as {quote_identifier(col.name)}")
+        raw = f"nullif(trim({quote_identifier(col.name)}), '')"
         if col.required:
             checks.append(
-                f"case when {raw} is null then {_literal(col.name + ': required value missing')} end"
+                f"case when {raw} is null then {sql_literal(col.name + ': required value missing')} end"
             )
         if col.type != "string":
             checks.append(
                 f"case when {raw} is not null and ({expr}) is null then "
-                f"{_literal(col.name + ': ')} || {_quote(col.name)} || {_literal(' is not ' + expected)} end"
+                f"{sql_literal(col.name + ': ')} || {quote_identifier(col.name)} || {sql_literal(' is not ' + expected)} end"
             )
-    typed_cols = ", ".join(_quote(c.name) for c in extract.columns)
+    typed_cols = ", ".join(quote_identifier(c.name) for c in extract.columns)
     return (
         f"""
         select
@@ -717,11 +710,11 @@ def _insert_typed(
         return {}
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     select_sql, typed_cols = _typed_select(extract)
-    hash_expr = f"md5(cast([{', '.join(f'cast({_quote(c.name)} as varchar)' for c in extract.columns)}] as varchar))"
+    hash_expr = f"md5(cast([{', '.join(f'cast({quote_identifier(c.name)} as varchar)' for c in extract.columns)}] as varchar))"
     con.register("_batch", table)
     loaded = con.execute(
         f"""
-        insert into {RAW_SCHEMA}.{_quote(extract.table)}
+        insert into {RAW_SCHEMA}.{quote_identifier(extract.table)}
         select {typed_cols}, _source_file, _line_number, _extract_date, ?, {hash_expr}
         from ({select_sql}) where len(_errors) = 0
         """,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import duckdb
 
+from ingestion.sql import quote_identifier, sql_literal
+
 EMAIL_PATTERN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 """An e-mail address anywhere in a value (``regexp_matches``)."""
 
@@ -37,14 +39,6 @@ PHONE_PATTERNS: tuple[tuple[str, int], ...] = (
 MAX_PHONE_DIGITS = 15  # E.164
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def personal_data_condition(expr: str, phones: bool = True) -> str:
     """SQL condition: the text ``expr`` is e-mail-shaped (or, with ``phones``, phone-shaped).
 
@@ -56,14 +50,14 @@ def personal_data_condition(expr: str, phones: bool = True) -> str:
     """
     email = (
         f"case when contains({expr}, '@') "
-        f"then regexp_matches({expr}, {_literal(EMAIL_PATTERN)}) else false end"
+        f"then regexp_matches({expr}, {sql_literal(EMAIL_PATTERN)}) else false end"
     )
     if not phones:
         return f"({email})"
     trimmed = f"trim({expr})"
     digits = f"length(regexp_replace({expr}, '[^0-9]', '', 'g'))"
     shapes = " or ".join(
-        f"(regexp_full_match({trimmed}, {_literal(pattern)}) "
+        f"(regexp_full_match({trimmed}, {sql_literal(pattern)}) "
         f"and {digits} between {min_digits} and {MAX_PHONE_DIGITS})"
         for pattern, min_digits in PHONE_PATTERNS
     )
@@ -110,11 +104,13 @@ def find_personal_data(
     for (schema, table), columns in _text_columns(con, schemas).items():
         counts = []
         for name, is_plain in columns:
-            expr = _quote(name) if is_plain else f"cast({_quote(name)} as varchar)"
+            expr = (
+                quote_identifier(name) if is_plain else f"cast({quote_identifier(name)} as varchar)"
+            )
             condition = personal_data_condition(expr, phones=phones and is_plain)
             counts.append(f"count(*) filter (where {condition})")
         [row] = con.execute(
-            f"select {', '.join(counts)} from {_quote(schema)}.{_quote(table)}"
+            f"select {', '.join(counts)} from {quote_identifier(schema)}.{quote_identifier(table)}"
         ).fetchall()
         found.extend(
             (f"{schema}.{table}", name, count)

@@ -16,9 +16,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from ingestion.load import connect
+from ingestion.sql import quote_identifier, sql_literal
 
 PUBLISHED_SCHEMAS = ("marts",)
+STAMP_DOCS = {  # comments of the stamp table _published: the table's ('') and its columns'
+    "": "When this file was published and by which pipeline run (one row).",
+    "run_id": "Dagster run id of the pipeline run that built and published it.",
+    "published_at": "When it was published, UTC.",
+    "tables": "How many tables were published.",
+}
 
 
 class PublishError(Exception):
@@ -38,6 +47,40 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, schemas: tuple[str, ...]) -> int:
+    """Give the copied tables and columns the comments they have in database ``source`` (dbt
+    writes each model's and column's description there, persist_docs), so BI tools show the
+    docs next to the published marts (a `create table as` copies no comment). Returns how
+    many comments were copied."""
+    placeholders = ", ".join("?" * len(schemas))
+    comments = con.execute(
+        f"""
+        select 'table' as kind, schema_name, table_name, null as column_name, comment
+        from duckdb_tables()
+        where database_name = ? and schema_name in ({placeholders}) and comment is not null
+        union all
+        select 'column', columns.schema_name, columns.table_name, columns.column_name,
+            columns.comment
+        from duckdb_columns() as columns
+        inner join duckdb_tables() as tables
+            on columns.database_name = tables.database_name
+            and columns.schema_name = tables.schema_name
+            and columns.table_name = tables.table_name
+        where columns.database_name = ? and columns.schema_name in ({placeholders})
+            and columns.comment is not null
+        """,
+        [source, *schemas, source, *schemas],
+    ).fetchall()
+    con.execute("begin")  # one commit for all of them
+    for kind, schema, table, column, comment in comments:
+        target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+        if kind == "column":
+            target += f".{quote_identifier(column)}"
+        con.execute(f"comment on {kind} {target} is {sql_literal(comment)}")
+    con.execute("commit")
+    return len(comments)
 
 
 def publish(
@@ -80,6 +123,7 @@ def publish(
                 if copied != source:
                     raise PublishError(f"{schema}.{name}: copied {copied} rows of {source}")
                 result.tables[f"{schema}.{name}"] = copied
+            _copy_comments(con, "build", schemas)
             con.execute("detach build")
             leaks = find_personal_data(con, list(schemas))
             if leaks:
@@ -96,6 +140,13 @@ def publish(
                 """,
                 [run_id, datetime.now(UTC).replace(tzinfo=None), len(tables)],
             )
+            stamp = f'"{schemas[0]}"._published'
+            con.execute(f"comment on table {stamp} is {sql_literal(STAMP_DOCS[''])}")
+            for column, doc in STAMP_DOCS.items():
+                if column:
+                    con.execute(
+                        f"comment on column {stamp}.{quote_identifier(column)} is {sql_literal(doc)}"
+                    )
             con.execute("checkpoint")
         with tmp.open("rb+") as handle:
             os.fsync(handle.fileno())

@@ -160,6 +160,17 @@ def test_published_warehouse_has_marts_only_and_no_personal_data(env: dict[str, 
             ).fetchall()
         }
         assert schemas == {"marts"}
+        # Every published table and column carries its documentation (dbt's descriptions).
+        undocumented = con.execute(
+            """
+            select table_name, column_name from duckdb_columns()
+            where schema_name = 'marts' and (comment is null or trim(comment) = '')
+            union all
+            select table_name, null from duckdb_tables()
+            where schema_name = 'marts' and (comment is null or trim(comment) = '')
+            """
+        ).fetchall()
+        assert undocumented == [], undocumented
         columns = con.execute(
             "select table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
         ).fetchall()

@@ -42,3 +42,33 @@ def test_personal_data_is_not_published_and_the_old_file_stays(tmp_path: Path) -
         publish(bad, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.duckdb", "bi.duckdb", "good.duckdb"]
+
+
+def test_published_tables_and_columns_keep_their_comments(tmp_path: Path) -> None:
+    """dbt writes the models' docs as comments (persist_docs); BI tools read them from the
+    published file, so they are copied with the tables, quotes and all."""
+    build, target = tmp_path / "build.duckdb", tmp_path / "bi.duckdb"
+    _build(build)
+    table_doc, column_doc = "A report's 'docs'", 'The "id"'
+    with duckdb.connect(str(build)) as con:
+        con.execute(f"comment on table marts.rpt_a is '{table_doc.replace(chr(39), chr(39) * 2)}'")
+        con.execute(f"comment on column marts.rpt_a.id is '{column_doc}'")
+    publish(build, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        tables = dict(
+            con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        )
+        columns = {
+            (table, column): comment
+            for table, column, comment in con.execute(
+                "select table_name, column_name, comment from duckdb_columns() "
+                "where schema_name = 'marts'"
+            ).fetchall()
+        }
+    assert tables["rpt_a"] == table_doc
+    assert columns[("rpt_a", "id")] == column_doc
+    assert columns[("rpt_a", "label")] is None  # no comment in the build: none published
+    assert tables["_published"]
+    assert all(comment for (table, _), comment in columns.items() if table == "_published")
