@@ -71,19 +71,25 @@ def personal_data_condition(expr: str, phones: bool = True) -> str:
 
 
 def _text_columns(
-    con: duckdb.DuckDBPyConnection, schemas: list[str]
+    con: duckdb.DuckDBPyConnection, schemas: list[str], views: bool = True
 ) -> dict[tuple[str, str], list[tuple[str, bool]]]:
-    """Columns holding text per (schema, table): (name, is a plain string)."""
+    """Columns holding text per (schema, table or, with ``views``, view): (name, is a plain
+    string)."""
     rows = con.execute(
         """
-        select table_schema, table_name, column_name, data_type
-        from information_schema.columns
-        where table_catalog = current_database()
-            and list_contains(?, table_schema)
-            and (data_type like '%VARCHAR%' or data_type = 'JSON')
-        order by table_schema, table_name, ordinal_position
+        select columns.table_schema, columns.table_name, columns.column_name, columns.data_type
+        from information_schema.columns as columns
+        inner join information_schema.tables as tables
+            on columns.table_catalog = tables.table_catalog
+            and columns.table_schema = tables.table_schema
+            and columns.table_name = tables.table_name
+        where columns.table_catalog = current_database()
+            and list_contains(?, columns.table_schema)
+            and (columns.data_type like '%VARCHAR%' or columns.data_type = 'JSON')
+            and (? or tables.table_type = 'BASE TABLE')
+        order by columns.table_schema, columns.table_name, columns.ordinal_position
         """,
-        [schemas],
+        [schemas, views],
     ).fetchall()
     columns: dict[tuple[str, str], list[tuple[str, bool]]] = {}
     for schema, table, column, data_type in rows:
@@ -92,16 +98,20 @@ def _text_columns(
 
 
 def find_personal_data(
-    con: duckdb.DuckDBPyConnection, schemas: list[str], *, phones: bool = True
+    con: duckdb.DuckDBPyConnection,
+    schemas: list[str],
+    *,
+    phones: bool = True,
+    views: bool = True,
 ) -> list[tuple[str, str, int]]:
     """(``schema.table``, column, number of values) for every text column of the tables and
-    views in ``schemas`` that holds e-mail-shaped values, or (with ``phones``, the default)
-    phone-shaped ones. Columns without such values are not listed; an empty list means no
-    personal data was found. Ordered by schema, table and column position. Nested columns
-    (lists, structs) are scanned as text for e-mail addresses.
+    (unless ``views`` is false) views in ``schemas`` that holds e-mail-shaped values, or (with
+    ``phones``, the default) phone-shaped ones. Columns without such values are not listed;
+    an empty list means no personal data was found. Ordered by schema, table and column
+    position. Nested columns (lists, structs) are scanned as text for e-mail addresses.
     """
     found: list[tuple[str, str, int]] = []
-    for (schema, table), columns in _text_columns(con, schemas).items():
+    for (schema, table), columns in _text_columns(con, schemas, views).items():
         counts = []
         for name, is_plain in columns:
             expr = (

@@ -160,6 +160,13 @@ def test_published_warehouse_has_marts_only_and_no_personal_data(env: dict[str, 
             ).fetchall()
         }
         assert schemas == {"marts"}
+        # The day grain of the pipeline (a view on the published ranges) is published too.
+        days = con.execute("select count(*) from marts.fct_pipeline_daily_expanded").fetchone()[0]
+        with duckdb.connect(env["LEADLEDGER_WAREHOUSE"], read_only=True) as working:
+            expected = working.execute(
+                "select count(*) from marts.fct_pipeline_daily_expanded"
+            ).fetchone()[0]
+        assert days == expected > 0
         # Every published table and column carries its documentation (dbt's descriptions).
         undocumented = con.execute(
             """

@@ -72,3 +72,42 @@ def test_published_tables_and_columns_keep_their_comments(tmp_path: Path) -> Non
     assert columns[("rpt_a", "label")] is None  # no comment in the build: none published
     assert tables["_published"]
     assert all(comment for (table, _), comment in columns.items() if table == "_published")
+
+
+def test_views_on_the_marts_are_published_and_work(tmp_path: Path) -> None:
+    build, target = tmp_path / "build.duckdb", tmp_path / "bi.duckdb"
+    _build(build)
+    with duckdb.connect(str(build)) as con:
+        con.execute("create view marts.v_even as select id from marts.rpt_a where id % 2 = 0")
+        con.execute("comment on view marts.v_even is 'Even ids'")
+        con.execute("comment on column marts.v_even.id is 'An even id'")
+    result = publish(build, target)
+    assert result.views == ["marts.v_even"]
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select id from marts.v_even order by id").fetchall() == [
+            (i,) for i in range(5) if i % 2 == 0
+        ]
+        assert (
+            con.execute("select comment from duckdb_views() where view_name = 'v_even'").fetchone()[
+                0
+            ]
+            == "Even ids"
+        )
+        assert con.execute(
+            "select comment from duckdb_columns() where table_name = 'v_even'"
+        ).fetchall() == [("An even id",)]
+
+
+def test_a_view_reading_unpublished_tables_is_refused(tmp_path: Path) -> None:
+    good, bad, target = tmp_path / "good.duckdb", tmp_path / "bad.duckdb", tmp_path / "bi.duckdb"
+    _build(good)
+    publish(good, target)
+    before = target.read_bytes()
+    _build(bad)
+    with duckdb.connect(str(bad)) as con:
+        con.execute("create view marts.people as select * from raw.people")
+    with pytest.raises(
+        PublishError, match=r"marts\.people: the view reads more than the published tables"
+    ):
+        publish(bad, target)
+    assert target.read_bytes() == before

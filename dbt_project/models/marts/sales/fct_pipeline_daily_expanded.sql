@@ -4,9 +4,8 @@
     reporting date, or to the day it closed), with the state it had at the end of that day.
     A view by exception to the marts' table default: it holds roughly opportunities x days open
     rows (closed opportunities and days outside the pipeline are left out), cheap to compute
-    on demand from the ranges and not worth storing. Views stay in the working warehouse (only
-    tables are published); in the published warehouse, join fct_pipeline_daily to dim_date
-    with valid_from_date <= calendar_date <= coalesce(valid_to_date, calendar_date). -#}
+    on demand from the ranges and not worth storing. Published with the tables it reads (a
+    view costs nothing to publish). -#}
 with
 
 pipeline_ranges as (
