@@ -4,9 +4,9 @@ The pipeline writes and audits in the working warehouse (raw, staging, intermedi
 schemas). Publishing copies the `marts` schema, and nothing else, into a new DuckDB file next
 to the published one: its tables, its views (which must read only those tables) and their
 documentation (dbt's descriptions, as comments). It verifies the copy (every table with the
-same row count, no personal data) and only then swaps it in with an atomic rename. A BI user's open connection keeps
-reading the file it opened; the next connection sees the new one; nobody ever sees a half
-written or unchecked table. Raw e-mail addresses, names and phone numbers stay in the working
+same row count, no personal data) and only then swaps it in with an atomic rename. A BI
+user's open connection keeps reading the file it opened; the next connection sees the new
+one; nobody ever sees a half written or unchecked table. Raw e-mail addresses, names and phone numbers stay in the working
 warehouse: the published one carries pseudonymous keys only.
 """
 
@@ -80,10 +80,10 @@ def _unpublishable_view(view: str, exc: Exception) -> PublishError:
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, schemas: tuple[str, ...]) -> int:
-    """Give the copied tables, views and columns the comments they have in database ``source`` (dbt
-    writes each model's and column's description there, persist_docs), so BI tools show the
-    docs next to the published marts (a `create table as` copies no comment). Returns how
-    many comments were copied."""
+    """Give the copied tables, views and columns the comments they have in database
+    ``source`` (dbt writes each model's and column's description there, persist_docs), so BI
+    tools show the docs next to the published marts (a `create table as` copies no comment).
+    Returns how many comments were copied."""
     placeholders = ", ".join("?" * len(schemas))
     comments = con.execute(
         f"""
@@ -103,12 +103,24 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, schemas: tuple[s
     ).fetchall()
     con.execute("begin")  # one commit for all of them
     for kind, schema, table, column, comment in comments:
-        target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-        if kind == "column":
-            target += f".{quote_identifier(column)}"
-        con.execute(f"comment on {kind} {target} is {sql_literal(comment)}")
+        _comment_on(con, kind, schema, table, column, comment)
     con.execute("commit")
     return len(comments)
+
+
+def _comment_on(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    schema: str,
+    table: str,
+    column: str | None,
+    comment: str,
+) -> None:
+    """`comment on <kind>` (table, view or column) schema.table[.column]."""
+    target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    if kind == "column":
+        target += f".{quote_identifier(column or '')}"
+    con.execute(f"comment on {kind} {target} is {sql_literal(comment)}")
 
 
 def publish(
@@ -177,13 +189,9 @@ def publish(
                 """,
                 [run_id, datetime.now(UTC).replace(tzinfo=None), len(tables)],
             )
-            stamp = f'"{schemas[0]}"._published'
-            con.execute(f"comment on table {stamp} is {sql_literal(STAMP_DOCS[''])}")
             for column, doc in STAMP_DOCS.items():
-                if column:
-                    con.execute(
-                        f"comment on column {stamp}.{quote_identifier(column)} is {sql_literal(doc)}"
-                    )
+                kind = "column" if column else "table"
+                _comment_on(con, kind, schemas[0], "_published", column or None, doc)
             con.execute("checkpoint")
         with tmp.open("rb+") as handle:
             os.fsync(handle.fileno())

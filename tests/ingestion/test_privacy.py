@@ -123,6 +123,8 @@ def test_reports_table_column_and_count_per_text_column(con: duckdb.DuckDBPyConn
     ]
     assert find_personal_data(con, ["staging"]) == [("staging.leads", "email", 1)]
     assert find_personal_data(con, ["staging", "marts"]) == [*found, ("staging.leads", "email", 1)]
+    # Tables only (publish: its views read the scanned tables): the view is not scanned.
+    assert find_personal_data(con, ["marts"], views=False) == [found[0]]
 
 
 def test_nested_text_columns_are_scanned_for_emails(con: duckdb.DuckDBPyConnection) -> None:
