@@ -6,7 +6,9 @@
     the intermediate models downstream of them that recompute what a delivery affects:
     int_touchpoints_unified (touchpoint_id), int_activities_unioned (activity_id),
     int_lead_status_transitions, int_opportunity_stage_history and int_pipeline_ranges (lead_id,
-    opportunity_id: all rows of a recomputed lead or opportunity are replaced). On Spark the model
+    opportunity_id: all rows of a recomputed lead or opportunity are replaced), and by the
+    account x month marts dim_account_segments_monthly and rpt_cost_to_serve, which compare what
+    they would write with what they hold (fingerprints) and replace what differs. On Spark the model
     stays a table (incremental models there need Delta or Iceberg files, not plain Parquet).
     With var reporting_date set (a build "as it stood then") the model is rebuilt in full:
     rows delivered after that date must go, which an incremental build would keep.
@@ -72,4 +74,58 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of the models over the account x month spine (incremental, replacing the
+    account-months they recompute): in an incremental build, delete the rows outside the
+    account's months in `spine` (an account no longer there, a first month now later), which
+    delete+insert leaves alone as no recomputed row replaces them. -#}
+{% macro delete_months_not_in(spine) -%}
+    {%- if is_incremental() -%}
+        {#- By rowid: an anti-join on a range as a correlated not exists took 2.7 s at scale 100,
+            this 0.2 s. -#}
+        delete from {{ this }}
+        where rowid in (
+            select built.rowid
+            from {{ this }} as built
+            left join (
+                select
+                    account_id,
+                    min(month_start_date) as first_month_date,
+                    max(month_start_date) as last_month_date
+                from {{ spine }}
+                group by account_id
+            ) as spine_months
+                on built.account_id = spine_months.account_id
+            where
+                spine_months.account_id is null
+                or built.month_start_date < spine_months.first_month_date
+                or built.month_start_date > spine_months.last_month_date
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- In an incremental build that compares what it would write with what it holds: the keys
+    (`key`, e.g. account_id) whose rows in `new_rows` differ from those in `stored_rows` in any
+    of `columns`, or exist on one side only. Each side is summarised per key by a fingerprint,
+    the sum of its rows' hashes (a group by, no join of the rows themselves: 0.2 s for 9.8 M
+    rows at scale 100). The columns must have the same types on both sides. -#}
+{% macro keys_whose_rows_differ(key, new_rows, stored_rows, columns) -%}
+    select coalesce(new_prints.{{ key }}, stored_prints.{{ key }}) as {{ key }}
+    from (
+        select
+            {{ key }},
+            sum(hash({{ columns | join(', ') }})) as fingerprint
+        from {{ new_rows }}
+        group by {{ key }}
+    ) as new_prints
+    full outer join (
+        select
+            {{ key }},
+            sum(hash({{ columns | join(', ') }})) as fingerprint
+        from {{ stored_rows }}
+        group by {{ key }}
+    ) as stored_prints
+        on new_prints.{{ key }} = stored_prints.{{ key }}
+    where new_prints.fingerprint is distinct from stored_prints.fingerprint
 {%- endmacro %}

@@ -9,3 +9,8 @@
         (select max(extract_date) from {{ ref('stg_ingestion__load_manifest') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- True for the month of the reporting date (`month_start_date`: a month's first day). -#}
+{% macro is_current_month(month_start_date) -%}
+    cast({{ month_start_date }} = cast({{ dbt.date_trunc('month', reporting_date()) }} as date) as boolean)
+{%- endmacro %}

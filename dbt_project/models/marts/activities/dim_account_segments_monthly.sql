@@ -1,3 +1,6 @@
+{{ incremental_by_delivery(['account_id', 'month_start_date']) }}
+{{ config(post_hook="{{ delete_months_not_in(ref('int_account_revenue_monthly')) }}") }}
+
 {#- ABC segment of every account in every month, by revenue over the trailing
     abc_trailing_months months (the month itself and the ones before it).
 
@@ -13,7 +16,23 @@
     amounts, int_account_revenue_monthly), so rpt_cost_to_serve reads them here instead of
     joining the spine's 9.8 M rows (scale 100) a second time: that join's hash table was
     rpt_cost_to_serve's largest memory need, which made it spill to disk (and lose its row
-    order) when it shared DuckDB's memory limit with another model. -#}
+    order) when it shared DuckDB's memory limit with another model.
+
+    previous_abc_segment without a window over the spine: a month's segment is computed only
+    where the account has positive trailing revenue (C everywhere else), so the month before's
+    segment is a lookup in those few rows (the window sorted all 9.8 M rows at scale 100).
+
+    Incremental on DuckDB (macros/incremental.sql): a build replaces only the account-months
+    whose values differ from those stored (delete+insert on account_id, month_start_date):
+    - every month of an account whose months, amounts or is_current_month differ from the
+      stored ones (a fingerprint per account, the sum of its rows' hashes, against the same over
+      its stored rows; a new reporting month changes every account, so that build replaces all);
+    - the months with positive trailing revenue, new or stored, whose segment, rank or shares
+      differ (a delivery that moves one account's revenue changes the shares of every account
+      in that month, not its other months), and the month after each of them
+      (previous_abc_segment).
+    Rows outside an account's months in int_account_revenue_monthly are deleted (post-hook). -#}
+
 with
 
 account_revenue as (
@@ -71,6 +90,110 @@ ranked_levels as (
     from revenue_levels
 ),
 
+earning_segments as (
+    {#- The segment, rank and shares of the account-months with positive trailing revenue, in
+        the types the model stores. -#}
+    select
+        earning_accounts.account_id,
+        earning_accounts.month_start_date,
+        cast(
+            case
+                when
+                    ranked_levels.revenue_ranked_above
+                    < {{ var('abc_segment_a_share') }} * month_totals.total_trailing_revenue
+                    then 'A'
+                when
+                    ranked_levels.revenue_ranked_above
+                    < {{ var('abc_segment_b_share') }} * month_totals.total_trailing_revenue
+                    then 'B'
+                else 'C'
+            end as string
+        ) as abc_segment,
+        cast(ranked_levels.revenue_rank as bigint) as revenue_rank,
+        cast(
+            cast(earning_accounts.trailing_revenue_reporting as double) / month_totals.total_trailing_revenue
+            as double
+        ) as revenue_share,
+        cast(
+            cast(ranked_levels.revenue_ranked_above as double) / month_totals.total_trailing_revenue
+            as double
+        ) as revenue_share_ranked_above
+    from earning_accounts
+    inner join ranked_levels
+        on
+            earning_accounts.month_start_date = ranked_levels.month_start_date
+            and earning_accounts.trailing_revenue_reporting = ranked_levels.trailing_revenue_reporting
+    inner join month_totals
+        on earning_accounts.month_start_date = month_totals.month_start_date
+),
+
+account_first_months as (
+    select
+        account_id,
+        min(month_start_date) as first_month_date
+    from account_revenue
+    group by account_id
+),
+
+{% if is_incremental() %}
+
+{%- set stored_columns = [
+    'month_start_date', 'is_current_month', 'revenue', 'cost_of_sales', 'gross_margin',
+    'trailing_revenue', 'trailing_gross_margin'] %}
+
+new_rows as (
+    {#- The columns copied from int_account_revenue_monthly, as the model stores them. -#}
+    select
+        account_id,
+        month_start_date,
+        {{ is_current_month('month_start_date') }} as is_current_month,
+        {{ to_cents('revenue_reporting') }} as revenue,
+        {{ to_cents('cost_of_sales_reporting') }} as cost_of_sales,
+        {{ to_cents('gross_margin_reporting') }} as gross_margin,
+        {{ to_cents('trailing_revenue_reporting') }} as trailing_revenue,
+        {{ to_cents('trailing_gross_margin_reporting') }} as trailing_gross_margin
+    from account_revenue
+),
+
+accounts_to_rebuild as (
+    {{ keys_whose_rows_differ('account_id', 'new_rows', this, stored_columns) }}
+),
+
+changed_segments as (
+    {#- Account-months with positive trailing revenue, new or stored, whose segment, rank or
+        shares differ. -#}
+    select coalesce(earning_segments.account_id, built.account_id) as account_id,
+        coalesce(earning_segments.month_start_date, built.month_start_date) as month_start_date
+    from earning_segments
+    full outer join (
+        select *
+        from {{ this }}
+        where revenue_rank is not null
+    ) as built
+        on
+            earning_segments.account_id = built.account_id
+            and earning_segments.month_start_date = built.month_start_date
+    where
+        earning_segments.abc_segment is distinct from built.abc_segment
+        or earning_segments.revenue_rank is distinct from built.revenue_rank
+        or earning_segments.revenue_share is distinct from built.revenue_share
+        or earning_segments.revenue_share_ranked_above is distinct from built.revenue_share_ranked_above
+),
+
+months_to_rebuild as (
+    select
+        account_id,
+        month_start_date
+    from changed_segments
+    union
+    select
+        account_id,
+        cast({{ dbt.dateadd('month', 1, 'month_start_date') }} as date) as month_start_date
+    from changed_segments
+),
+
+{% endif %}
+
 segmented as (
     select
         account_revenue.account_id,
@@ -80,46 +203,42 @@ segmented as (
         account_revenue.gross_margin_reporting,
         account_revenue.trailing_revenue_reporting,
         account_revenue.trailing_gross_margin_reporting,
-        month_totals.total_trailing_revenue,
-        ranked_levels.revenue_rank,
-        ranked_levels.revenue_ranked_above,
+        coalesce(earning_segments.abc_segment, 'C') as abc_segment,
         case
-            when
-                ranked_levels.revenue_ranked_above is null
-                then 'C'
-            when
-                ranked_levels.revenue_ranked_above
-                < {{ var('abc_segment_a_share') }} * month_totals.total_trailing_revenue
-                then 'A'
-            when
-                ranked_levels.revenue_ranked_above
-                < {{ var('abc_segment_b_share') }} * month_totals.total_trailing_revenue
-                then 'B'
-            else 'C'
-        end as abc_segment
+            when account_revenue.month_start_date != account_first_months.first_month_date
+                then coalesce(month_before.abc_segment, 'C')
+        end as previous_abc_segment,
+        earning_segments.revenue_rank,
+        coalesce(earning_segments.revenue_share, 0) as revenue_share,
+        earning_segments.revenue_share_ranked_above
     from account_revenue
-    left join ranked_levels
+    inner join account_first_months
+        on account_revenue.account_id = account_first_months.account_id
+    left join earning_segments
         on
-            account_revenue.month_start_date = ranked_levels.month_start_date
-            and account_revenue.trailing_revenue_reporting = ranked_levels.trailing_revenue_reporting
-    left join month_totals
-        on account_revenue.month_start_date = month_totals.month_start_date
-),
-
-with_history as (
-    select
-        *,
-        lag(abc_segment) over (partition by account_id order by month_start_date) as previous_abc_segment
-    from segmented
+            account_revenue.account_id = earning_segments.account_id
+            and account_revenue.month_start_date = earning_segments.month_start_date
+    left join earning_segments as month_before
+        on
+            account_revenue.account_id = month_before.account_id
+            and account_revenue.month_start_date
+            = cast({{ dbt.dateadd('month', 1, 'month_before.month_start_date') }} as date)
+    {% if is_incremental() -%}
+        left join accounts_to_rebuild
+            on account_revenue.account_id = accounts_to_rebuild.account_id
+        left join months_to_rebuild
+            on
+                account_revenue.account_id = months_to_rebuild.account_id
+                and account_revenue.month_start_date = months_to_rebuild.month_start_date
+        where accounts_to_rebuild.account_id is not null or months_to_rebuild.account_id is not null
+    {%- endif %}
 ),
 
 final as (
     select
         cast(account_id as string) as account_id,
         cast(month_start_date as date) as month_start_date,
-        cast(
-            month_start_date = cast({{ dbt.date_trunc('month', reporting_date()) }} as date) as boolean
-        ) as is_current_month,
+        {{ is_current_month('month_start_date') }} as is_current_month,
         cast(abc_segment as string) as abc_segment,
         cast(previous_abc_segment as string) as previous_abc_segment,
         cast(
@@ -132,20 +251,9 @@ final as (
         {{ to_cents('trailing_revenue_reporting') }} as trailing_revenue,
         {{ to_cents('trailing_gross_margin_reporting') }} as trailing_gross_margin,
         cast(revenue_rank as bigint) as revenue_rank,
-        cast(
-            case
-                when total_trailing_revenue > 0 and trailing_revenue_reporting > 0
-                    then cast(trailing_revenue_reporting as double) / total_trailing_revenue
-                else 0
-            end as double
-        ) as revenue_share,
-        cast(
-            case
-                when total_trailing_revenue > 0 and revenue_ranked_above is not null
-                    then cast(revenue_ranked_above as double) / total_trailing_revenue
-            end as double
-        ) as revenue_share_ranked_above
-    from with_history
+        cast(revenue_share as double) as revenue_share,
+        cast(revenue_share_ranked_above as double) as revenue_share_ranked_above
+    from segmented
 )
 
 select * from final

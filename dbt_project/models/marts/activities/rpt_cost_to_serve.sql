@@ -1,3 +1,6 @@
+{{ incremental_by_delivery('account_id') }}
+{{ config(post_hook="{{ delete_months_not_in(ref('dim_account_segments_monthly')) }}") }}
+
 {#- Cost-to-serve per account and month (every month from the account's first month to the
     reporting month, also months without anything): booked revenue and gross margin (finance),
     the cost of the completed interactions with the account by channel (fct_activities),
@@ -9,10 +12,23 @@
     The spine (account-months) and its revenue and margin come from
     dim_account_segments_monthly, so no join builds a hash table of the spine's rows: the model
     keeps its row order (account, month) and does not spill to disk when it shares DuckDB's
-    memory limit with another model. -#}
+    memory limit with another model.
+
+    Incremental on DuckDB (macros/incremental.sql): every row is a function of one account's
+    months in the spine, its attributes and its activities and won deals, so a build recomputes
+    the accounts whose inputs differ from what their stored rows hold and replaces all their rows
+    (delete+insert on account_id); rows outside the account's months in the spine are deleted
+    (post-hook). An account is recomputed when
+    - the columns copied from the spine differ (segment, revenue, margins, is_current_month, its
+      months: a fingerprint per account, the sum of its rows' hashes, against the same over the
+      stored rows; a new reporting month changes every account, so that build replaces all);
+    - its name, type, territory or country differ from those stored;
+    - its months with completed activities or won deals differ (a fingerprint over those months'
+      counts and costs, new and stored): trailing sums follow from them.
+    A day's delivery thus rewrites the few accounts it touches instead of all rows. -#}
 with
 
-segments as (
+spine as (
     select * from {{ ref('dim_account_segments_monthly') }}
 ),
 
@@ -73,7 +89,7 @@ monthly_won_deals as (
 ),
 
 months as (
-    select distinct month_start_date from segments
+    select distinct month_start_date from spine
 ),
 
 counted_months as (
@@ -111,6 +127,91 @@ counted_months as (
     group by account_id, month_start_date
 ),
 
+{% if is_incremental() %}
+
+{%- set spine_columns = [
+    'month_start_date', 'is_current_month', 'abc_segment', 'revenue', 'cost_of_sales', 'gross_margin',
+    'trailing_revenue', 'trailing_gross_margin'] %}
+
+{%- set activity_columns = [
+    'month_start_date', 'field_visits', 'phone_calls', 'emails', 'video_meetings',
+    'other_activities', 'field_visit_cost', 'phone_call_cost', 'email_cost', 'video_meeting_cost',
+    'other_activity_cost', 'activity_cost', 'won_deals'] %}
+
+spine_first_months as (
+    select
+        account_id,
+        min(month_start_date) as first_month_date
+    from spine
+    group by account_id
+),
+
+activity_months as (
+    {#- The month's own counts and costs as the model stores them, in the account's months. -#}
+    select
+        counted.account_id,
+        counted.month_start_date,
+        cast(coalesce(monthly_activities.field_visits, 0) as bigint) as field_visits,
+        cast(coalesce(monthly_activities.phone_calls, 0) as bigint) as phone_calls,
+        cast(coalesce(monthly_activities.emails, 0) as bigint) as emails,
+        cast(coalesce(monthly_activities.video_meetings, 0) as bigint) as video_meetings,
+        cast(coalesce(monthly_activities.other_activities, 0) as bigint) as other_activities,
+        cast(coalesce(monthly_activities.field_visit_cost, 0) as decimal(18, 2)) as field_visit_cost,
+        cast(coalesce(monthly_activities.phone_call_cost, 0) as decimal(18, 2)) as phone_call_cost,
+        cast(coalesce(monthly_activities.email_cost, 0) as decimal(18, 2)) as email_cost,
+        cast(coalesce(monthly_activities.video_meeting_cost, 0) as decimal(18, 2)) as video_meeting_cost,
+        cast(coalesce(monthly_activities.other_activity_cost, 0) as decimal(18, 2)) as other_activity_cost,
+        cast(coalesce(monthly_activities.activity_cost, 0) as decimal(18, 2)) as activity_cost,
+        cast(coalesce(monthly_won_deals.won_deals, 0) as bigint) as won_deals
+    from counted_months as counted
+    inner join spine_first_months
+        on
+            counted.account_id = spine_first_months.account_id
+            and counted.month_start_date >= spine_first_months.first_month_date
+            and counted.month_start_date <= (select max(month_start_date) from months)
+    left join monthly_activities
+        on
+            counted.account_id = monthly_activities.account_id
+            and counted.month_start_date = monthly_activities.month_start_date
+    left join monthly_won_deals
+        on
+            counted.account_id = monthly_won_deals.account_id
+            and counted.month_start_date = monthly_won_deals.month_start_date
+),
+
+built_activity_months as (
+    select *
+    from {{ this }}
+    where field_visits + phone_calls + emails + video_meetings + other_activities + won_deals > 0
+),
+
+to_rebuild as (
+    {{ keys_whose_rows_differ('account_id', 'spine', this, spine_columns) }}
+    union
+    select built.account_id
+    from {{ this }} as built
+    left join accounts
+        on built.account_id = accounts.account_id
+    where
+        built.is_current_month
+        and (
+            built.account_name is distinct from accounts.account_name
+            or built.account_type is distinct from accounts.account_type
+            or built.territory is distinct from accounts.territory
+            or built.country is distinct from accounts.country
+        )
+    union
+    {{ keys_whose_rows_differ('account_id', 'activity_months', 'built_activity_months', activity_columns) }}
+),
+
+{% endif %}
+
+segments as (
+    select *
+    from spine
+    {{ where_to_rebuild('account_id') }}
+),
+
 trailing_counts as (
     {#- Each counted month adds to itself and the abc_trailing_months - 1 months after it. -#}
     select
@@ -121,11 +222,14 @@ trailing_counts as (
         cast(sum(counted_months.field_visit_cost) as decimal(18, 2)) as trailing_field_visit_cost,
         cast(sum(counted_months.remote_activity_cost) as decimal(18, 2)) as trailing_remote_activity_cost,
         cast(sum(counted_months.activity_cost) as decimal(18, 2)) as trailing_activity_cost
-    from counted_months
-    inner join segments as spine
+    from (
+        select * from counted_months
+        {{ where_to_rebuild('account_id') }}
+    ) as counted_months
+    inner join segments
         on
-            counted_months.account_id = spine.account_id
-            and counted_months.month_start_date = spine.month_start_date
+            counted_months.account_id = segments.account_id
+            and counted_months.month_start_date = segments.month_start_date
     inner join months
         on {{ in_trailing_window_of('months.month_start_date', 'counted_months.month_start_date') }}
     group by counted_months.account_id, months.month_start_date
