@@ -106,26 +106,34 @@
 {%- endmacro %}
 
 {#- In an incremental build that compares what it would write with what it holds: the keys
-    (`key`, e.g. account_id) whose rows in `new_rows` differ from those in `stored_rows` in any
-    of `columns`, or exist on one side only. Each side is summarised per key by a fingerprint,
-    the sum of its rows' hashes (a group by, no join of the rows themselves: 0.2 s for 9.8 M
-    rows at scale 100). The columns must have the same types on both sides. -#}
-{% macro keys_whose_rows_differ(key, new_rows, stored_rows, columns) -%}
-    select coalesce(new_prints.{{ key }}, stored_prints.{{ key }}) as {{ key }}
+    (`keys`: a column or a list of columns) whose rows in `new_rows` differ from those in
+    `stored_rows` in any of `columns`, or exist on one side only. Each side is summarised per
+    key by a fingerprint, the sum of its rows' hashes, and the two are joined on the key: at
+    scale 100, per account (291 k keys, 9.8 M rows), 0.2 s; a join of the rows themselves took
+    1-2 s. The columns must have the same types on both sides. -#}
+{% macro keys_whose_rows_differ(keys, new_rows, stored_rows, columns) -%}
+    {%- set keys = [keys] if keys is string else keys -%}
+    select
+        {%- for key in keys %}
+        coalesce(new_prints.{{ key }}, stored_prints.{{ key }}) as {{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from (
         select
-            {{ key }},
+            {{ keys | join(', ') }},
             sum(hash({{ columns | join(', ') }})) as fingerprint
         from {{ new_rows }}
-        group by {{ key }}
+        group by {{ keys | join(', ') }}
     ) as new_prints
     full outer join (
         select
-            {{ key }},
+            {{ keys | join(', ') }},
             sum(hash({{ columns | join(', ') }})) as fingerprint
         from {{ stored_rows }}
-        group by {{ key }}
+        group by {{ keys | join(', ') }}
     ) as stored_prints
-        on new_prints.{{ key }} = stored_prints.{{ key }}
+        on
+            {%- for key in keys %}
+            {{ 'and ' if not loop.first }}new_prints.{{ key }} = stored_prints.{{ key }}
+            {%- endfor %}
     where new_prints.fingerprint is distinct from stored_prints.fingerprint
 {%- endmacro %}

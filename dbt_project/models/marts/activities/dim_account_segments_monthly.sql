@@ -24,9 +24,11 @@
 
     Incremental on DuckDB (macros/incremental.sql): a build replaces only the account-months
     whose values differ from those stored (delete+insert on account_id, month_start_date):
-    - every month of an account whose months, amounts or is_current_month differ from the
-      stored ones (a fingerprint per account, the sum of its rows' hashes, against the same over
-      its stored rows; a new reporting month changes every account, so that build replaces all);
+    - every month of an account whose rows differ in the months the table holds (amounts,
+      months, first month: a fingerprint per account, the sum of its rows' hashes, against the
+      same over its stored rows);
+    - the rows of a new reporting month and the previous month's rows (no longer
+      is_current_month): nothing else changes with the month by itself;
     - the months with positive trailing revenue, new or stored, whose segment, rank or shares
       differ (a delivery that moves one account's revenue changes the shares of every account
       in that month, not its other months), and the month after each of them
@@ -137,26 +139,62 @@ account_first_months as (
 
 {% if is_incremental() %}
 
-{%- set stored_columns = [
-    'month_start_date', 'is_current_month', 'revenue', 'cost_of_sales', 'gross_margin',
+{%- set compared_columns = [
+    'month_start_date', 'is_first_month', 'revenue', 'cost_of_sales', 'gross_margin',
     'trailing_revenue', 'trailing_gross_margin'] %}
 
 new_rows as (
-    {#- The columns copied from int_account_revenue_monthly, as the model stores them. -#}
+    {#- The columns copied from int_account_revenue_monthly, as the model stores them, and
+        whether the month is the account's first (previous_abc_segment null). -#}
     select
-        account_id,
-        month_start_date,
-        {{ is_current_month('month_start_date') }} as is_current_month,
-        {{ to_cents('revenue_reporting') }} as revenue,
-        {{ to_cents('cost_of_sales_reporting') }} as cost_of_sales,
-        {{ to_cents('gross_margin_reporting') }} as gross_margin,
-        {{ to_cents('trailing_revenue_reporting') }} as trailing_revenue,
-        {{ to_cents('trailing_gross_margin_reporting') }} as trailing_gross_margin
+        account_revenue.account_id,
+        account_revenue.month_start_date,
+        {{ is_current_month('account_revenue.month_start_date') }} as is_current_month,
+        account_revenue.month_start_date = account_first_months.first_month_date as is_first_month,
+        {{ to_cents('account_revenue.revenue_reporting') }} as revenue,
+        {{ to_cents('account_revenue.cost_of_sales_reporting') }} as cost_of_sales,
+        {{ to_cents('account_revenue.gross_margin_reporting') }} as gross_margin,
+        {{ to_cents('account_revenue.trailing_revenue_reporting') }} as trailing_revenue,
+        {{ to_cents('account_revenue.trailing_gross_margin_reporting') }} as trailing_gross_margin
     from account_revenue
+    inner join account_first_months
+        on account_revenue.account_id = account_first_months.account_id
+),
+
+built_rows as (
+    select
+        *,
+        previous_abc_segment is null as is_first_month
+    from {{ this }}
+),
+
+stored_months as (
+    select max(month_start_date) as last_month_date
+    from {{ this }}
+),
+
+rows_of_new_months as (
+    {#- A new reporting month: its rows are new and the previous month's rows are no longer the
+        current month's; nothing else changes with the month by itself. -#}
+    select
+        new_rows.account_id,
+        new_rows.month_start_date
+    from new_rows
+    cross join stored_months
+    where
+        new_rows.month_start_date > stored_months.last_month_date
+        or (new_rows.month_start_date = stored_months.last_month_date and not new_rows.is_current_month)
+),
+
+new_rows_of_stored_months as (
+    select *
+    from new_rows
+    where month_start_date <= (select last_month_date from stored_months)
 ),
 
 accounts_to_rebuild as (
-    {{ keys_whose_rows_differ('account_id', 'new_rows', this, stored_columns) }}
+    {#- Rows new, gone or different in the months the table holds (is_current_month aside). -#}
+    {{ keys_whose_rows_differ('account_id', 'new_rows_of_stored_months', 'built_rows', compared_columns) }}
 ),
 
 changed_segments as (
@@ -224,13 +262,20 @@ segmented as (
             and account_revenue.month_start_date
             = cast({{ dbt.dateadd('month', 1, 'month_before.month_start_date') }} as date)
     {% if is_incremental() -%}
+        left join rows_of_new_months
+            on
+                account_revenue.account_id = rows_of_new_months.account_id
+                and account_revenue.month_start_date = rows_of_new_months.month_start_date
         left join accounts_to_rebuild
             on account_revenue.account_id = accounts_to_rebuild.account_id
         left join months_to_rebuild
             on
                 account_revenue.account_id = months_to_rebuild.account_id
                 and account_revenue.month_start_date = months_to_rebuild.month_start_date
-        where accounts_to_rebuild.account_id is not null or months_to_rebuild.account_id is not null
+        where
+            rows_of_new_months.account_id is not null
+            or accounts_to_rebuild.account_id is not null
+            or months_to_rebuild.account_id is not null
     {%- endif %}
 ),
 

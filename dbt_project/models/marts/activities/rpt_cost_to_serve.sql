@@ -1,4 +1,4 @@
-{{ incremental_by_delivery('account_id') }}
+{{ incremental_by_delivery(['account_id', 'month_start_date']) }}
 {{ config(post_hook="{{ delete_months_not_in(ref('dim_account_segments_monthly')) }}") }}
 
 {#- Cost-to-serve per account and month (every month from the account's first month to the
@@ -14,18 +14,18 @@
     keeps its row order (account, month) and does not spill to disk when it shares DuckDB's
     memory limit with another model.
 
-    Incremental on DuckDB (macros/incremental.sql): every row is a function of one account's
-    months in the spine, its attributes and its activities and won deals, so a build recomputes
-    the accounts whose inputs differ from what their stored rows hold and replaces all their rows
-    (delete+insert on account_id); rows outside the account's months in the spine are deleted
-    (post-hook). An account is recomputed when
-    - the columns copied from the spine differ (segment, revenue, margins, is_current_month, its
-      months: a fingerprint per account, the sum of its rows' hashes, against the same over the
-      stored rows; a new reporting month changes every account, so that build replaces all);
-    - its name, type, territory or country differ from those stored;
-    - its months with completed activities or won deals differ (a fingerprint over those months'
-      counts and costs, new and stored): trailing sums follow from them.
-    A day's delivery thus rewrites the few accounts it touches instead of all rows. -#}
+    Incremental on DuckDB (macros/incremental.sql): a row is a function of the account-month's
+    spine row, the account's attributes and its activities and won deals, so a build compares
+    those with what the stored rows hold and replaces what differs (delete+insert on
+    account_id, month_start_date):
+    - every month of an account whose spine rows (segment, revenue, margins, months) differ in
+      the months the table holds, whose name, type, territory or country differ, or whose
+      months with completed activities or won deals differ (fingerprints per account, the sums
+      of its rows' hashes, new against stored; trailing sums follow from those months);
+    - the rows of a new reporting month and the previous month's rows (no longer
+      is_current_month): nothing else changes with the month.
+    Rows outside an account's months in the spine are deleted (post-hook). A day's delivery
+    thus rewrites the few accounts it touches instead of all rows. -#}
 with
 
 spine as (
@@ -127,24 +127,27 @@ counted_months as (
     group by account_id, month_start_date
 ),
 
+spine_months as (
+    {#- Each account's months in the spine: from its first month to the reporting month, with
+        none missing. -#}
+    select
+        account_id,
+        min(month_start_date) as first_month_date,
+        max(month_start_date) as last_month_date
+    from spine
+    group by account_id
+),
+
 {% if is_incremental() %}
 
 {%- set spine_columns = [
-    'month_start_date', 'is_current_month', 'abc_segment', 'revenue', 'cost_of_sales', 'gross_margin',
+    'month_start_date', 'abc_segment', 'revenue', 'cost_of_sales', 'gross_margin',
     'trailing_revenue', 'trailing_gross_margin'] %}
 
 {%- set activity_columns = [
     'month_start_date', 'field_visits', 'phone_calls', 'emails', 'video_meetings',
     'other_activities', 'field_visit_cost', 'phone_call_cost', 'email_cost', 'video_meeting_cost',
     'other_activity_cost', 'activity_cost', 'won_deals'] %}
-
-spine_first_months as (
-    select
-        account_id,
-        min(month_start_date) as first_month_date
-    from spine
-    group by account_id
-),
 
 activity_months as (
     {#- The month's own counts and costs as the model stores them, in the account's months. -#}
@@ -164,11 +167,10 @@ activity_months as (
         cast(coalesce(monthly_activities.activity_cost, 0) as decimal(18, 2)) as activity_cost,
         cast(coalesce(monthly_won_deals.won_deals, 0) as bigint) as won_deals
     from counted_months as counted
-    inner join spine_first_months
+    inner join spine_months
         on
-            counted.account_id = spine_first_months.account_id
-            and counted.month_start_date >= spine_first_months.first_month_date
-            and counted.month_start_date <= (select max(month_start_date) from months)
+            counted.account_id = spine_months.account_id
+            and counted.month_start_date between spine_months.first_month_date and spine_months.last_month_date
     left join monthly_activities
         on
             counted.account_id = monthly_activities.account_id
@@ -185,9 +187,31 @@ built_activity_months as (
     where field_visits + phone_calls + emails + video_meetings + other_activities + won_deals > 0
 ),
 
-to_rebuild as (
-    {{ keys_whose_rows_differ('account_id', 'spine', this, spine_columns) }}
-    union
+stored_months as (
+    select max(month_start_date) as last_month_date
+    from {{ this }}
+),
+
+rows_of_new_months as (
+    {#- A new reporting month: its rows are new and the previous month's rows are no longer the
+        current month's; nothing else changes with the month. -#}
+    select
+        spine.account_id,
+        spine.month_start_date
+    from spine
+    cross join stored_months
+    where
+        spine.month_start_date > stored_months.last_month_date
+        or (spine.month_start_date = stored_months.last_month_date and not spine.is_current_month)
+),
+
+stored_spine_months as (
+    select *
+    from spine
+    where month_start_date <= (select last_month_date from stored_months)
+),
+
+accounts_to_rebuild as (
     select built.account_id
     from {{ this }} as built
     left join accounts
@@ -202,14 +226,26 @@ to_rebuild as (
         )
     union
     {{ keys_whose_rows_differ('account_id', 'activity_months', 'built_activity_months', activity_columns) }}
+    union
+    {# Spine rows new, gone or different in the months the table holds (is_current_month
+        aside: see rows_of_new_months). #}
+    {{ keys_whose_rows_differ('account_id', 'stored_spine_months', this, spine_columns) }}
 ),
 
 {% endif %}
 
 segments as (
-    select *
+    select spine.*
     from spine
-    {{ where_to_rebuild('account_id') }}
+    {% if is_incremental() -%}
+        left join rows_of_new_months
+            on
+                spine.account_id = rows_of_new_months.account_id
+                and spine.month_start_date = rows_of_new_months.month_start_date
+        left join accounts_to_rebuild
+            on spine.account_id = accounts_to_rebuild.account_id
+        where rows_of_new_months.account_id is not null or accounts_to_rebuild.account_id is not null
+    {%- endif %}
 ),
 
 trailing_counts as (
@@ -224,12 +260,15 @@ trailing_counts as (
         cast(sum(counted_months.activity_cost) as decimal(18, 2)) as trailing_activity_cost
     from (
         select * from counted_months
-        {{ where_to_rebuild('account_id') }}
+        {% if is_incremental() -%}
+            where account_id in (select account_id from segments)
+        {%- endif %}
     ) as counted_months
-    inner join segments
+    inner join spine_months
         on
-            counted_months.account_id = segments.account_id
-            and counted_months.month_start_date = segments.month_start_date
+            counted_months.account_id = spine_months.account_id
+            and counted_months.month_start_date
+            between spine_months.first_month_date and spine_months.last_month_date
     inner join months
         on {{ in_trailing_window_of('months.month_start_date', 'counted_months.month_start_date') }}
     group by counted_months.account_id, months.month_start_date
