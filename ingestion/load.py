@@ -632,9 +632,14 @@ def _arrow(batch: Batch, lf: LandingFile) -> pa.Table | None:
     the file they come from."""
     if not len(batch):
         return None
-    arrays = {name: pa.array(values, type=pa.string()) for name, values in batch.columns.items()}
-    arrays["_line_number"] = pa.array(batch.lines, type=pa.int64())
-    arrays["_record"] = pa.array(batch.records, type=pa.string())
+    if batch.table is not None:  # a block read by Arrow
+        arrays = {name: batch.table.column(name) for name in batch.table.column_names}
+    else:
+        arrays = {
+            name: pa.array(values, type=pa.string()) for name, values in batch.columns.items()
+        }
+        arrays["_line_number"] = pa.array(batch.lines, type=pa.int64())
+        arrays["_record"] = pa.array(batch.records, type=pa.string())
     arrays["_source_file"] = pa.repeat(pa.scalar(lf.relative, pa.string()), len(batch))
     arrays["_extract_date"] = pa.repeat(pa.scalar(lf.extract_date, pa.date32()), len(batch))
     return pa.table(arrays)

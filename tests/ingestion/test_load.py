@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import random
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +15,12 @@ import pytest
 
 from ingestion import load as load_module
 from ingestion import readers
+from ingestion.crm import TASKS
 from ingestion.errors import IngestionError, IngestionErrors
 from ingestion.finance import CAMPAIGN_COSTS, FX_RATES
 from ingestion.load import connect, load_landing
 from ingestion.marketing import TOUCHPOINTS
+from ingestion.readers import ReadInfo
 from tests.conftest import write_drop
 
 COST_HEADER = ";".join(CAMPAIGN_COSTS.column_names)
@@ -454,6 +459,199 @@ def test_jsonl_values_are_read_as_text_as_json_has_them(tmp_path: Path) -> None:
     ]
     assert "BOM" in batch.rejects[-2].reason and info.ignored_columns == ["extra"]
     assert [len(batch.lines), batch.records[1]] == [len(expected), lines[1]]
+
+
+def _read_rows(path: Path, extract: object) -> tuple[list[list], list[tuple], ReadInfo]:
+    """What the extract's reader makes of a file: rows (line, values, record) in line order,
+    rejects (line, column, reason, record) and what it learned, whichever path read them."""
+    info, batches = readers.open_extract(path, extract, path.name)
+    landing_file = load_module.LandingFile(
+        path, path.name, extract.system, extract, date(2024, 1, 1)
+    )
+    rows, rejects = [], []
+    for batch in batches:
+        if (table := load_module._arrow(batch, landing_file)) is not None:
+            rows += [
+                [row["_line_number"], *(row[n] for n in extract.column_names), row["_record"]]
+                for row in table.to_pylist()
+            ]
+        rejects += [(r.line, r.column, r.reason, r.record) for r in batch.rejects]
+    return sorted(rows), sorted(rejects), info
+
+
+def _both_ways(
+    monkeypatch: pytest.MonkeyPatch, path: Path, extract: object, block_reader: str
+) -> tuple[tuple, tuple, list[bool]]:
+    """The file read with blocks of ~700 bytes by Arrow where they are plain, and read with
+    that path switched off (line by line), and which blocks Arrow read."""
+    monkeypatch.setattr(readers, "BLOCK_BYTES", 700)
+    calls: list[bool] = []
+    arrow_block = getattr(readers, block_reader)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        result = arrow_block(*args, **kwargs)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(readers, block_reader, counted)
+    by_blocks = _read_rows(path, extract)
+    monkeypatch.setattr(readers, block_reader, lambda *args, **kwargs: None)
+    by_lines = _read_rows(path, extract)
+    return by_blocks, by_lines, calls
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_jsonl_blocks_read_by_arrow_give_what_the_line_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """UTF-8 JSON Lines are read a block at a time by Arrow when every line of the block is
+    plain (one object, text or null values, the contract's keys); any other block line by
+    line. Random files of plain and odd lines, in small blocks, read both ways must give the
+    same rows, line numbers, records and rejects."""
+    rng = random.Random(seed)
+    plain = {"touchpoint_id": "TP-0", "touch_type": "x", "occurred_at": "2024-01-01T00:00:00Z"}
+    odd = [
+        "",  # blank
+        "   ",
+        '  {"touchpoint_id": "TP-s", "touch_type": "x", "occurred_at": "t"}  ',
+        json.dumps({**plain, "lead_id": 7}),  # a number
+        json.dumps({**plain, "Touch_Type": "y"}),  # key in another case
+        json.dumps({**plain, "extra": "e"}),  # unknown key
+        json.dumps({"touchpoint_id": "TP-m", "occurred_at": "t"}),  # required key missing
+        json.dumps({**plain, "touch_type": None}),  # required value null
+        json.dumps(plain) + json.dumps(plain),  # two objects on one line
+        json.dumps(plain)[:-1] + "\r}",  # carriage return inside
+        '{"touchpoint_id": "TP-d", "touchpoint_id": "TP-e", "touch_type": "x", "occurred_at": "t"}',
+        "[1]",
+        "{",
+        json.dumps({**plain, "email": 'caf\u00e9 \u00fc\n\t"q"'}, ensure_ascii=False),
+    ]
+    lines = []
+    for i in range(400):
+        if rng.random() < 0.04:
+            lines.append(rng.choice(odd))
+        else:
+            record = {**plain, "touchpoint_id": f"TP-{i}"}
+            for key in ("email", "lead_id", "contact_id", "campaign_id"):
+                if rng.random() < 0.5:
+                    record[key] = rng.choice([None, f"{key}-{i}", "Müller", ""])
+            lines.append(json.dumps(record, ensure_ascii=rng.random() < 0.5))
+    ending = rng.choice(["\n", "\r\n"])
+    bom = "\ufeff" if seed == 2 else ""
+    last = "" if seed == 3 else ending  # the last line without a line break
+    path = tmp_path / "touchpoints.jsonl"
+    path.write_bytes((bom + ending.join(lines) + last).encode("utf-8"))
+
+    by_blocks, by_lines, calls = _both_ways(monkeypatch, path, TOUCHPOINTS, "_arrow_jsonl_block")
+
+    assert by_blocks[:2] == by_lines[:2]
+    assert by_blocks[2].ignored_columns == by_lines[2].ignored_columns
+    assert any(calls) and not all(calls)  # both paths ran
+    assert len(by_lines[0]) > 300 and by_lines[1]
+
+
+# Records the line-by-line reader may read otherwise than Arrow: each is put into a file of
+# plain records to check that the Arrow path reads it as that reader does or leaves it to it.
+# plain(i, raw=text) is record i with its second field written as text, verbatim;
+# plain(i, count=n) has its first n fields only.
+CSV_ODD_RECORDS = {
+    "blank line": lambda plain, i, width: "",
+    "only delimiters": lambda plain, i, width: "," * (width - 1),
+    "only spaces": lambda plain, i, width: ", " * (width - 1),
+    "a file separator": lambda plain, i, width: "\x1c" + "," * (width - 1),
+    "a field too many": lambda plain, i, width: plain(i) + ",extra",
+    "fields missing": lambda plain, i, width: plain(i, count=width - 2),
+    "a value over two lines": lambda plain, i, width: plain(i, raw='"multi\nline"'),
+    "a blank line in a quoted value": lambda plain, i, width: plain(i, raw='"a\n\nb"'),
+    "a quoted value with a comma": lambda plain, i, width: plain(i, raw='"a, b"'),
+    "text after a closing quote": lambda plain, i, width: plain(i, raw='"stray"x'),
+    "a space after a closing quote": lambda plain, i, width: plain(i, raw='"x" '),
+    "a space before an opening quote": lambda plain, i, width: plain(i, raw=' "x"'),
+    "a quote inside a value": lambda plain, i, width: plain(i, raw='ab"c'),
+    "a quote closed late": lambda plain, i, width: plain(i, raw='"a"",b'),
+    "a quote never closed": lambda plain, i, width: plain(i, raw='"open'),
+    "a carriage return": lambda plain, i, width: plain(i, raw="a\rb"),
+}
+
+
+@pytest.mark.parametrize(("odd", "seed"), [(k, n) for n, k in enumerate(CSV_ODD_RECORDS)])
+def test_csv_blocks_read_by_arrow_give_what_the_line_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: str, seed: int
+) -> None:
+    """UTF-8 CSV is read a block at a time by Arrow while every record of the block is plain
+    (one line, the header's field count, quotes read as Python's csv module reads them);
+    from the first block that is not, line by line (a record may span lines from there).
+    A file of random plain records with odd ones from its middle on, in small blocks, read
+    both ways must give the same rows, line numbers, records and rejects."""
+    rng = random.Random(seed)
+    header = list(TASKS.column_names)
+    rng.shuffle(header)  # columns in any order
+    if seed % 3 == 0:
+        header = [h for h in header if h != "Description"] + ["Extra"]
+
+    def plain(i: int, raw: str | None = None, count: int | None = None) -> str:
+        values = {
+            "Id": f"00T{i:06d}",
+            "OwnerId": "005A",
+            "CreatedDate": "2024-03-27T15:40:19.000+0000",
+            "SystemModstamp": "2024-04-01T15:40:19.000+0000",
+        }
+        for name in header:
+            if name not in values and rng.random() < 0.6:
+                values[name] = rng.choice(
+                    ["", "Call", "Müller, Köln", 'say "hi"', " x ", "two\nlines", 'a\r\n"b"']
+                )
+        fields = []
+        for name in header[:count]:
+            out = io.StringIO()  # quotes values with line breaks (lineterminator="" would not)
+            csv.writer(out, lineterminator="\n").writerow([values.get(name, "")])
+            fields.append(out.getvalue()[:-1])
+        if raw is not None:
+            fields[1] = raw
+        return ",".join(fields)
+
+    records = [plain(i) for i in range(150)]
+    records.append(CSV_ODD_RECORDS[odd](plain, 150, len(header)))
+    for i in range(151, 300):
+        kind = rng.choice(list(CSV_ODD_RECORDS.values())) if rng.random() < 0.03 else None
+        records.append(kind(plain, i, len(header)) if kind else plain(i))
+    ending = rng.choice(["\n", "\r\n"])
+    bom = "\ufeff" if seed % 2 else ""
+    last = "" if seed % 4 == 1 else ending  # the last record without a line break
+    path = tmp_path / "Task.csv"
+    path.write_bytes((bom + ",".join(header) + ending + ending.join(records) + last).encode())
+
+    by_blocks, by_lines, calls = _both_ways(monkeypatch, path, TASKS, "_arrow_csv_block")
+
+    assert by_blocks[:2] == by_lines[:2]
+    assert by_blocks[2].ignored_columns == by_lines[2].ignored_columns
+    assert calls[0] and len(by_lines[0]) > 250
+    assert any("\n" in row[-1] for row in by_lines[0])  # records over several lines
+
+
+@pytest.mark.parametrize("cut", ["in the last record", "at a block's end"])
+def test_csv_ending_inside_a_quoted_value_is_refused_whichever_path_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: str
+) -> None:
+    """A quote left open at the end of the file (a truncated export) refuses the file, with
+    the same message when Arrow read the blocks before it."""
+    header = ",".join(TASKS.column_names)
+    record = "00T{i},,,,005A,Call,,2024-04-01,60,Completed,{text},2024-03-27T15:40:19Z,2024-03-27T15:40:19Z"
+    records = [record.format(i=i, text=f'"note {i}"') for i in range(100)]
+    records.append(record.format(i=100, text='"cut off here'))
+    if cut == "at a block's end":
+        records[-1] += "\n" + "x" * 1_000
+    path = tmp_path / "Task.csv"
+    path.write_text(header + "\n" + "\n".join(records) + "\n", encoding="utf-8")
+    monkeypatch.setattr(readers, "BLOCK_BYTES", 700)
+    messages = []
+    for block_reader in (readers._arrow_csv_block, lambda *args: None):
+        monkeypatch.setattr(readers, "_arrow_csv_block", block_reader)
+        with pytest.raises(IngestionError) as refused:
+            _read_rows(path, TASKS)
+        messages.append(str(refused.value))
+    assert messages[0] == messages[1]
+    assert "never closed" in messages[0] and "line 102" in messages[0]
 
 
 def test_fx_rate_keeps_six_decimals(landing: Path, tmp_path: Path) -> None:
