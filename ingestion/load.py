@@ -655,10 +655,11 @@ def _prefetched(
 ) -> Iterator[tuple[Batch, pa.Table | None]]:
     """The batches with their Arrow tables, the next one read while the current one loads.
 
-    Reading is Python and holds the GIL; DuckDB's typing and inserts release it. A worker
-    thread reads and converts batch n+1 while DuckDB loads batch n, so the two overlap within
-    a file of several batches (at scale 100: two drops of CRM and marketing extracts, 1.66
-    million rows, 34-39 s -> 31-33 s). Only the worker advances the reader, never two threads
+    Reading line by line is Python and holds the GIL (Arrow's block readers release it);
+    DuckDB's typing and inserts release it. A worker thread reads and converts batch n+1
+    while DuckDB loads batch n, so the two overlap within a file of several batches (at
+    scale 100, line by line: two drops of CRM and marketing extracts, 1.66 million rows,
+    34-39 s -> 31-33 s). Only the worker advances the reader, never two threads
     at once; a reader's error (a truncated file) surfaces here, after the batches before it."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingestion-reader") as pool:
         ahead = pool.submit(_read_ahead, batches, lf)
@@ -781,10 +782,10 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 _Job = Callable[[duckdb.DuckDBPyConnection], tuple[list[FileResult], list[IngestionError]]]
 
-# Loads run this many at a time, each in its own transaction on its own cursor. Reading a
-# file is Python (one core, holding the GIL) and typing and inserting it is DuckDB: with two
-# loads under way one's DuckDB work uses the core the other's reading leaves free (the whole
-# scale-100 sample, 648 files: 420 s -> 310 s on 2 cores).
+# Loads run this many at a time, each in its own transaction on its own cursor: one load's
+# DuckDB work overlaps the other's reading (the whole scale-100 sample, 648 files: 420 s ->
+# 310 s on 2 cores when every line was read in Python; with Arrow reading most blocks,
+# 347 s -> ~200 s, most of it DuckDB's typing and inserting now).
 LOAD_WORKERS = 2
 
 

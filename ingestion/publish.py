@@ -6,8 +6,9 @@ to the published one: its tables, its views (which must read only those tables) 
 documentation (dbt's descriptions, as comments). It verifies the copy (every table with the
 same row count, no personal data) and only then swaps it in with an atomic rename. A BI
 user's open connection keeps reading the file it opened; the next connection sees the new
-one; nobody ever sees a half written or unchecked table. Raw e-mail addresses, names and phone numbers stay in the working
-warehouse: the published one carries pseudonymous keys only.
+one; nobody ever sees a half written or unchecked table. Raw e-mail addresses, names and
+phone numbers stay in the working warehouse: the published one carries pseudonymous keys
+only.
 """
 
 from __future__ import annotations

@@ -168,28 +168,12 @@ built_rows as (
     from {{ this }}
 ),
 
-stored_months as (
-    select max(month_start_date) as last_month_date
-    from {{ this }}
-),
-
 rows_of_new_months as (
-    {#- A new reporting month: its rows are new and the previous month's rows are no longer the
-        current month's; nothing else changes with the month by itself. -#}
-    select
-        new_rows.account_id,
-        new_rows.month_start_date
-    from new_rows
-    cross join stored_months
-    where
-        new_rows.month_start_date > stored_months.last_month_date
-        or (new_rows.month_start_date = stored_months.last_month_date and not new_rows.is_current_month)
+    {{ rows_of_new_months('new_rows') }}
 ),
 
 new_rows_of_stored_months as (
-    select *
-    from new_rows
-    where month_start_date <= (select last_month_date from stored_months)
+    {{ months_stored('new_rows') }}
 ),
 
 accounts_to_rebuild as (

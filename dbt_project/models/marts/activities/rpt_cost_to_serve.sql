@@ -187,28 +187,12 @@ built_activity_months as (
     where field_visits + phone_calls + emails + video_meetings + other_activities + won_deals > 0
 ),
 
-stored_months as (
-    select max(month_start_date) as last_month_date
-    from {{ this }}
-),
-
 rows_of_new_months as (
-    {#- A new reporting month: its rows are new and the previous month's rows are no longer the
-        current month's; nothing else changes with the month. -#}
-    select
-        spine.account_id,
-        spine.month_start_date
-    from spine
-    cross join stored_months
-    where
-        spine.month_start_date > stored_months.last_month_date
-        or (spine.month_start_date = stored_months.last_month_date and not spine.is_current_month)
+    {{ rows_of_new_months('spine') }}
 ),
 
 stored_spine_months as (
-    select *
-    from spine
-    where month_start_date <= (select last_month_date from stored_months)
+    {{ months_stored('spine') }}
 ),
 
 accounts_to_rebuild as (
