@@ -4,8 +4,8 @@ Every stage runs as its own process (the same commands a user runs), watched by 
 that adds up the resident memory of the process and all its children, so peak memory is the
 whole process tree's. Per scale: rows per extract, generation, ingestion, dbt build (total and
 the ten slowest models), checks, publish, Dagster's own per-run overhead, total wall time,
-peak memory, warehouse size, pipeline-history rows; then a second run after one more day of
-extracts (the incremental run), dbt's parse overhead, the attribution floor (one DuckDB
+peak memory, warehouse size, pipeline-history rows; then runs after one more day of extracts
+(incremental: a day within a month, then the first day of a month), dbt's parse overhead, the attribution floor (one DuckDB
 statement writing every touch with its opportunity's amount) against the attribution models,
 and a vectorised pandas implementation of linear, U- and W-shaped attribution as a notebook
 would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is asserted.
@@ -42,6 +42,9 @@ TARGETS = {
     "pandas_speedup": 5,
 }
 STAGES = ("ingestion", "dbt build", "checks", "publish", "report")  # a run's steps, grouped
+# The runs after one more day of extracts, in the order they run: the sample's last two days
+# are drops of their own (2025-12-31 and 2026-01-01), held back for the full run.
+INCREMENTAL_DAYS = ("a day within a month", "the first day of a month")
 POSITION_FAMILY = "position models and time decay (SQL)"
 ATTRIBUTION_FAMILIES = {  # built with dbt run; their times (summed) from run_results.json
     POSITION_FAMILY: ("int_attribution_position_shares",),
@@ -126,14 +129,15 @@ class ScaleResult:
     stages: dict[str, float] = field(default_factory=dict)
     peak_rss_bytes: dict[str, int] = field(default_factory=dict)
     slowest_models: list[tuple[str, float]] = field(default_factory=list)
-    incremental_slowest_models: list[tuple[str, float]] = field(default_factory=list)
     dbt_nodes: int = 0
     warehouse_bytes: int = 0
     published_bytes: int = 0
     pipeline_history_rows: int = 0
     opportunities: int = 0
     journey_touches: int = 0
-    incremental: dict[str, float] = field(default_factory=dict)
+    # The runs after one more day (INCREMENTAL_DAYS): wall, share of the full run, steps.
+    incremental: dict[str, dict[str, float]] = field(default_factory=dict)
+    incremental_slowest_models: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     dbt_parse: dict[str, float] = field(default_factory=dict)
     attribution: dict[str, float] = field(default_factory=dict)
     pandas: dict[str, float | str] = field(default_factory=dict)
@@ -227,7 +231,7 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
             "--out",
             str(work / "landing"),
             "--daily-tail-days",
-            "1",
+            str(len(INCREMENTAL_DAYS)),
         ],
         env,
         log=log,
@@ -238,10 +242,10 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
         result.failures.append(f"generation failed:\n{gen.output_tail}")
         return result
 
-    held = work / "held_back"
-    last_drop = hold_back_last_drop(work / "landing", held)
+    held = {day: work / f"held_back_{n}" for n, day in enumerate(INCREMENTAL_DAYS)}
+    drops = {day: hold_back_last_drop(work / "landing", held[day]) for day in reversed(held)}
 
-    say(f"scale {scale}: full pipeline run (drops up to the one before {last_drop})")
+    say(f"scale {scale}: full pipeline run (drops up to the one before {min(drops.values())})")
     full = measure([*cli, "run"], env, log=log)
     result.stages["pipeline run (wall)"] = full.seconds
     result.peak_rss_bytes["pipeline run"] = full.peak_rss_bytes
@@ -255,21 +259,22 @@ def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
 
     warehouse = Path(env["LEADLEDGER_WAREHOUSE"])
 
-    say(f"scale {scale}: incremental run after one more day of extracts ({last_drop})")
-    deliver_held_back(work / "landing", held)
-    incremental = measure([*cli, "run"], env, log=log)
-    result.incremental = {
-        "wall": incremental.seconds,
-        "share_of_full": incremental.seconds / full.seconds,
-        "peak_rss_bytes": incremental.peak_rss_bytes,
-    }
-    if incremental.returncode:
-        result.failures.append(f"incremental run failed:\n{incremental.output_tail}")
-        return result
-    result.incremental.update(
-        {f"{k} (step)": v for k, v in _step_times(work / "dagster_home").items()}
-    )
-    result.incremental_slowest_models, _, _ = _run_results()
+    for day in INCREMENTAL_DAYS:
+        say(f"scale {scale}: incremental run after one more day of extracts ({drops[day]}, {day})")
+        deliver_held_back(work / "landing", held[day])
+        incremental = measure([*cli, "run"], env, log=log)
+        result.incremental[day] = {
+            "wall": incremental.seconds,
+            "share_of_full": incremental.seconds / full.seconds,
+            "peak_rss_bytes": incremental.peak_rss_bytes,
+        }
+        if incremental.returncode:
+            result.failures.append(f"incremental run ({day}) failed:\n{incremental.output_tail}")
+            return result
+        result.incremental[day].update(
+            {f"{k} (step)": v for k, v in _step_times(work / "dagster_home").items()}
+        )
+        result.incremental_slowest_models[day], _, _ = _run_results()
     result.warehouse_bytes = warehouse.stat().st_size
     published = Path(env["LEADLEDGER_PUBLISHED"])
     result.published_bytes = published.stat().st_size if published.exists() else 0
@@ -408,18 +413,21 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
     row("dbt nodes (models, tests, seeds)", [f"{r.dbt_nodes}" for r in results])
     row("warehouse size", [_gib(r.warehouse_bytes) for r in results])
     row("published warehouse size", [_gib(r.published_bytes) for r in results])
-    row(
-        "incremental run after one more day of extracts (wall)",
-        [_s(r.incremental["wall"]) if r.incremental else "-" for r in results],
-    )
-    row(
-        "incremental / full (target <= 0.10)",
-        [f"{r.incremental['share_of_full']:.2f}" if r.incremental else "-" for r in results],
-    )
-    row(
-        "incremental run: ingestion / dbt build / checks / publish / report / Dagster and CLI overhead",
-        [_incremental_steps(r.incremental) for r in results],
-    )
+    for day in INCREMENTAL_DAYS:
+        runs = [r.incremental.get(day) for r in results]
+        row(
+            f"incremental run after one more day of extracts, {day} (wall)",
+            [_s(run["wall"]) if run else "-" for run in runs],
+        )
+        row(
+            f"incremental / full, {day} (target <= 0.10)",
+            [f"{run['share_of_full']:.2f}" if run else "-" for run in runs],
+        )
+        row(
+            f"incremental run, {day}: ingestion / dbt build / checks / publish / report / "
+            "Dagster and CLI overhead",
+            [_incremental_steps(run) if run else "-" for run in runs],
+        )
     row(
         "dbt parse, partial parsing",
         [_s(r.dbt_parse["partial parse"]) if r.dbt_parse else "-" for r in results],
@@ -469,15 +477,17 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
             for r in results
         ],
     )
-    for title, attribute in (
-        ("the full run", "slowest_models"),
-        ("the run after one more day", "incremental_slowest_models"),
-    ):
+    slowest = {"the full run": [r.slowest_models for r in results]}
+    for day in INCREMENTAL_DAYS:
+        slowest[f"the run after {day}"] = [
+            r.incremental_slowest_models.get(day, []) for r in results
+        ]
+    for title, models in slowest.items():
         lines += ["", f"## Ten slowest dbt models of {title}", ""]
-        for r in results:
+        for r, scale_models in zip(results, models, strict=True):
             lines.append(
                 f"- scale {r.scale:g}: "
-                + ", ".join(f"{name} {_s(sec)}" for name, sec in getattr(r, attribute))
+                + ", ".join(f"{name} {_s(sec)}" for name, sec in scale_models)
             )
     failures = [f"- scale {r.scale:g}: {f}" for r in results for f in r.failures]
     if failures:
@@ -489,9 +499,11 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
         "- Each stage is its own process; peak memory is the summed RSS of the process tree, sampled every 0.2 s.",
         "- Stage times come from the Dagster run's step statistics; 'Dagster and CLI overhead' is the wall time "
         "of `leadledger run` minus its steps (process start, loading definitions, dbt manifest, summary).",
-        "- The incremental run: the sample's last day is its own drop (generated with "
-        "`--daily-tail-days 1`: monthly drops, then the last month's final day alone); that drop of "
-        "every system is held back for the full run, then delivered and `leadledger run` runs again.",
+        "- The incremental runs: the sample's last two days are drops of their own (generated "
+        f"with `--daily-tail-days {len(INCREMENTAL_DAYS)}`: monthly drops, then one drop a day), "
+        "held back for the full run; then the first (2025-12-31, a day within a month) is "
+        "delivered and `leadledger run` runs again, then the second (2026-01-01, the first day "
+        "of a month: the reporting month changes) and it runs once more.",
         "- Attribution floor: one `create table as select` joining every journey touch "
         "(int_opportunity_journeys, a table) to its opportunity's amount. Each family's models "
         "(listed in benchmarks/bench.py) are rebuilt after it with `dbt run --threads 1`, their "
