@@ -5,10 +5,10 @@ that adds up the resident memory of the process and all its children, so peak me
 whole process tree's. Per scale: rows per extract, generation, ingestion, dbt build (total and
 the ten slowest models), checks, publish, Dagster's own per-run overhead, total wall time,
 peak memory, warehouse size, pipeline-history rows; then runs after one more day of extracts
-(incremental: a day within a month, then the first day of a month), dbt's parse overhead, the attribution floor (one DuckDB
-statement writing every touch with its opportunity's amount) against the attribution models,
-and a vectorised pandas implementation of linear, U- and W-shaped attribution as a notebook
-would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is asserted.
+(incremental: a day within a month, then the first day of a month), dbt's parse overhead,
+the attribution floor (one DuckDB statement writing every touch with its opportunity's
+amount) against the attribution models, and a vectorised pandas implementation of linear,
+U- and W-shaped attribution as a notebook would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is asserted.
 """
 
 from __future__ import annotations

@@ -719,8 +719,8 @@ def _arrow_csv_block(
     line (also inside a quoted value), a carriage return but before a line feed, a record
     with another field count or only blank fields, a record longer than
     csv.field_size_limit(), a record with a quote that Python's csv module (the line-by-line
-    reader, strict) reads otherwise or refuses. The block is valid
-    UTF-8 (the whole file was decoded before) and cut after line breaks."""
+    reader, strict) reads otherwise or refuses. The block is valid UTF-8 (the whole file was
+    decoded before) and cut after line breaks."""
     plain = _plain_lines(block)
     if plain is None:
         return None
