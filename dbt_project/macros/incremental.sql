@@ -44,6 +44,23 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The same for the account x month marts, in the FROM clause after `relation` (an alias
+    with account_id and month_start_date): in an incremental build, keep only the rows the
+    model recomputes, every month of the accounts its CTE accounts_to_rebuild lists and the
+    account-months its CTE months_to_rebuild lists (each without duplicates); in a full
+    build, every row. -#}
+{% macro where_account_months_to_rebuild(relation) -%}
+    {%- if is_incremental() -%}
+        left join accounts_to_rebuild
+            on {{ relation }}.account_id = accounts_to_rebuild.account_id
+        left join months_to_rebuild
+            on
+                {{ relation }}.account_id = months_to_rebuild.account_id
+                and {{ relation }}.month_start_date = months_to_rebuild.month_start_date
+        where accounts_to_rebuild.account_id is not null or months_to_rebuild.account_id is not null
+    {%- endif -%}
+{%- endmacro %}
+
 {#- On-run-start: an incremental model's table that lacks a column its model documents was
     built by an older version of the model (a warehouse from before an upgrade): an incremental
     build could not read its watermark or insert the new rows. Drop it, so this build rebuilds

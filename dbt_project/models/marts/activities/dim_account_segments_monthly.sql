@@ -212,6 +212,11 @@ months_to_rebuild as (
         account_id,
         cast({{ dbt.dateadd('month', 1, 'month_start_date') }} as date) as month_start_date
     from changed_segments
+    union
+    select
+        account_id,
+        month_start_date
+    from rows_of_new_months
 ),
 
 {% endif %}
@@ -245,22 +250,7 @@ segmented as (
             account_revenue.account_id = month_before.account_id
             and account_revenue.month_start_date
             = cast({{ dbt.dateadd('month', 1, 'month_before.month_start_date') }} as date)
-    {% if is_incremental() -%}
-        left join rows_of_new_months
-            on
-                account_revenue.account_id = rows_of_new_months.account_id
-                and account_revenue.month_start_date = rows_of_new_months.month_start_date
-        left join accounts_to_rebuild
-            on account_revenue.account_id = accounts_to_rebuild.account_id
-        left join months_to_rebuild
-            on
-                account_revenue.account_id = months_to_rebuild.account_id
-                and account_revenue.month_start_date = months_to_rebuild.month_start_date
-        where
-            rows_of_new_months.account_id is not null
-            or accounts_to_rebuild.account_id is not null
-            or months_to_rebuild.account_id is not null
-    {%- endif %}
+    {{ where_account_months_to_rebuild('account_revenue') }}
 ),
 
 final as (

@@ -187,7 +187,7 @@ built_activity_months as (
     where field_visits + phone_calls + emails + video_meetings + other_activities + won_deals > 0
 ),
 
-rows_of_new_months as (
+months_to_rebuild as (
     {{ rows_of_new_months('spine') }}
 ),
 
@@ -212,7 +212,7 @@ accounts_to_rebuild as (
     {{ keys_whose_rows_differ('account_id', 'activity_months', 'built_activity_months', activity_columns) }}
     union
     {# Spine rows new, gone or different in the months the table holds (is_current_month
-        aside: see rows_of_new_months). #}
+        aside: see months_to_rebuild). #}
     {{ keys_whose_rows_differ('account_id', 'stored_spine_months', this, spine_columns) }}
 ),
 
@@ -221,15 +221,7 @@ accounts_to_rebuild as (
 segments as (
     select spine.*
     from spine
-    {% if is_incremental() -%}
-        left join rows_of_new_months
-            on
-                spine.account_id = rows_of_new_months.account_id
-                and spine.month_start_date = rows_of_new_months.month_start_date
-        left join accounts_to_rebuild
-            on spine.account_id = accounts_to_rebuild.account_id
-        where rows_of_new_months.account_id is not null or accounts_to_rebuild.account_id is not null
-    {%- endif %}
+    {{ where_account_months_to_rebuild('spine') }}
 ),
 
 trailing_counts as (
