@@ -115,6 +115,8 @@ def test_suites_come_from_the_dbt_tests_and_contracts() -> None:
     assert suites["rpt_months"].grain == "cast(month_date as varchar) || '|' || rep_id"
     assert not suites["rpt_months"].grain_is_column
     assert suites["rpt_reps"].grain == "cast(row(rep_id, month_date) as varchar)"
+    assert suites["rpt_reps"].grain_columns == ("rep_id", "month_date")
+    assert suites["rpt_months"].grain_columns == suites["fct_deals"].grain_columns == ()
 
 
 def test_a_range_pattern_covers_every_matching_column_and_stays_when_none_matches() -> None:
@@ -203,17 +205,23 @@ def test_duplicate_of_a_composite_grain_fails_and_names_the_key(con) -> None:
     assert failing(outcome, "deal_id || '|' || attribution_model") == ["d1|linear", "d1|linear"]
 
 
-def test_a_combination_grain_counts_a_null_as_a_value(con) -> None:
+@pytest.mark.parametrize("full_table_max_rows", [None, 2], ids=["whole table", "pre-filtered"])
+def test_a_combination_grain_counts_a_null_as_a_value(con, full_table_max_rows) -> None:
     # unique_combination's key: two rows with the same deal and no model are one key twice
+    # (pre-filtered, DuckDB compares the key's columns as a struct, then as text)
     con.execute(DEALS)
-    key = combination_key(["deal_id", "attribution_model"])
-    suite = TableSuite("fct_deals", grain=key)
+    columns = ("deal_id", "attribution_model")
+    key = combination_key(list(columns))
+    suite = TableSuite("fct_deals", grain=key, grain_columns=columns)
+    con.execute(
+        "insert into marts.fct_deals values ('d4', null, 0.5, 10, 1), ('d1', null, 0, 1, 1)"
+    )
+    assert validate_table(con, suite, full_table_max_rows).passed
     con.execute("insert into marts.fct_deals values ('d4', null, 0.5, 10, 1)")
-    assert validate_table(con, suite).passed
-    con.execute("insert into marts.fct_deals values ('d4', null, 0.5, 10, 1)")
-    outcome = validate_table(con, suite)
+    outcome = validate_table(con, suite, full_table_max_rows)
     assert not outcome.passed
     assert failing(outcome, key) == ["(d4, NULL)", "(d4, NULL)"]
+    assert outcome.metadata["rows_validated"] == (2 if full_table_max_rows else 6)
 
 
 def test_missing_value_in_a_complete_column_fails_and_names_the_row(con) -> None:
@@ -611,6 +619,54 @@ def test_a_failed_blocking_check_stops_publishing_and_is_summarised(
         rows = evaluation.metadata["failing_rows"].value
         assert {(r["deal_id"], r["column"]) for r in rows} == {("d3", "deal_id"), ("d3", "share")}
         assert json.dumps(rows)  # JSON-safe for the UI
+
+
+def test_one_step_validates_every_mart_and_each_outcome_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One step (one connection) for every mart: each table's outcome and failing rows are that
+    # table's, a missing table among them included.
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("LEADLEDGER_WAREHOUSE", str(warehouse))
+    build(
+        warehouse,
+        "create schema marts;"
+        + DEALS
+        + "; create table marts.fct_bad as select * from marts.fct_deals"
+        + "; insert into marts.fct_bad values ('d9', 'linear', 0.5, 10, -1)"
+        + "; create table marts.fct_good as select * from marts.fct_deals",
+    )
+    tables = ["fct_deals", "fct_bad", "fct_missing", "fct_good"]
+    suites = [
+        TableSuite(t, DEALS_SUITE.grain, not_null=DEALS_SUITE.not_null, ranges=DEALS_SUITE.ranges)
+        for t in tables
+    ]
+
+    def mart(table: str) -> dg.AssetsDefinition:
+        @dg.asset(key=["marts", table])
+        def _mart() -> None:
+            pass
+
+        return _mart
+
+    result = dg.materialize(
+        [*(mart(t) for t in tables), build_suite_checks(suites)], raise_on_error=False
+    )
+    outcomes = {asset: (passed, text) for asset, _, passed, text in summarise_checks(result)}
+    assert {a: passed for a, (passed, _) in outcomes.items()} == {
+        "marts/fct_deals": True,
+        "marts/fct_bad": False,
+        "marts/fct_missing": False,
+        "marts/fct_good": True,
+    }
+    assert "expect_column_values_to_be_between" in outcomes["marts/fct_bad"][1]
+    assert "does not exist" in outcomes["marts/fct_missing"][1]
+    evaluation = next(
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == dg.AssetKey(["marts", "fct_bad"])
+    )
+    assert [r["deal_id"] for r in evaluation.metadata["failing_rows"].value] == ["d9"]
 
 
 def test_read_only_refuses_a_missing_warehouse(tmp_path: Path) -> None:

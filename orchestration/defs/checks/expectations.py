@@ -95,6 +95,12 @@ def suite_sql(suite: TableSuite, present: set[str], prefilter: bool) -> str:
     """The query feeding Great Expectations: the suite's columns, numbered rows, and with
     ``prefilter`` only the rows that can fail."""
     select = _select_list(suite, present)
+    # Pre-filtering, a grain of several columns is compared as their struct and turned into
+    # text (as Great Expectations checks it) only in the rows kept: at scale 100
+    # rpt_cost_to_serve's query 2.6 -> 1.7 s against text for every row.
+    grain_as_struct = prefilter and bool(suite.grain_columns) and GRAIN_KEY in select
+    if grain_as_struct:
+        select[GRAIN_KEY] = f"row({', '.join(quote(c) for c in suite.grain_columns)})"
     columns = ", ".join(f"{expr} as {quote(name)}" for name, expr in select.items())
     base = (
         f"select row_number() over () as {ROW}{', ' + columns if columns else ''} "
@@ -110,7 +116,12 @@ def suite_sql(suite: TableSuite, present: set[str], prefilter: bool) -> str:
             f", {DUPLICATES} as (select {quote(grain)} from base group by {quote(grain)} "
             "having count(*) > 1)"
         )
-    return f"{ctes} select * from base where " + " or ".join(f"({c})" for c in conditions)
+    kept = (
+        f"* replace (cast({quote(GRAIN_KEY)} as varchar) as {quote(GRAIN_KEY)})"
+        if grain_as_struct
+        else "*"
+    )
+    return f"{ctes} select {kept} from base where " + " or ".join(f"({c})" for c in conditions)
 
 
 def _expectations(suite: TableSuite, present: set[str]) -> list[Any]:

@@ -180,6 +180,7 @@ class TableSuite:
 
     table: str
     grain: str | None = None  # SQL expression of the unique-tested key
+    grain_columns: tuple[str, ...] = ()  # the columns of a unique_combination grain
     not_null: tuple[str, ...] = ()
     ranges: Mapping[str, Range] = field(default_factory=dict)
     schema: str = MART_SCHEMA
@@ -254,6 +255,7 @@ def suites_from_manifest(
     nodes = manifest.get("nodes", {})
     models = {uid: node for uid, node in nodes.items() if is_suite_model(node)}
     grain: dict[str, str] = {}
+    grain_columns: dict[str, tuple[str, ...]] = {}
     not_null: dict[str, list[str]] = {uid: [] for uid in models}
     for uid, node in models.items():
         for column in node.get("columns", {}).values():
@@ -266,7 +268,9 @@ def suites_from_manifest(
         meta = test.get("test_metadata") or {}
         kwargs = meta.get("kwargs") or {}
         if meta.get("name") == "unique_combination" and not test.get("config", {}).get("where"):
-            grain.setdefault(attached, combination_key(kwargs["columns"]))
+            if attached not in grain:
+                grain[attached] = combination_key(kwargs["columns"])
+                grain_columns[attached] = tuple(kwargs["columns"])
             continue
         column = test.get("column_name") or kwargs.get("column_name")
         if not column:
@@ -278,12 +282,14 @@ def suites_from_manifest(
                 not _IDENTIFIER.fullmatch(current) and _IDENTIFIER.fullmatch(column)
             ):
                 grain[attached] = column
+                grain_columns.pop(attached, None)
         if meta.get("name") == "not_null" and not test.get("config", {}).get("where"):
             not_null[attached].append(column)
     return [
         TableSuite(
             table=node["name"],
             grain=grain.get(uid),
+            grain_columns=grain_columns.get(uid, ()),
             not_null=tuple(dict.fromkeys(not_null[uid])),
             ranges=expand_ranges(ranges.get(node["name"], {}), list(node.get("columns", {}))),
         )
