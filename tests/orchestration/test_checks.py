@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -37,6 +39,7 @@ from orchestration.defs.checks.suites import (
     suites_from_manifest,
 )
 from orchestration.defs.checks.summary import summarise_checks
+from tests.cli_runs import ROOT
 
 
 def build(path: Path, sql: str) -> Path:
@@ -667,6 +670,32 @@ def test_one_step_validates_every_mart_and_each_outcome_is_its_own(
         if e.asset_key == dg.AssetKey(["marts", "fct_bad"])
     )
     assert [r["deal_id"] for r in evaluation.metadata["failing_rows"].value] == ["d9"]
+
+
+def test_great_expectations_imported_in_the_background_serves_a_validation() -> None:
+    # The pipeline imports Great Expectations in a thread while dbt builds; a validation
+    # started before that import ends must wait for it, not see a half-imported module.
+    script = (
+        "import sys, threading, duckdb\n"
+        "errors = []\n"
+        "threading.excepthook = lambda args: errors.append(repr(args.exc_value))\n"
+        "from tests.orchestration.test_checks import DEALS, DEALS_SUITE\n"
+        "from orchestration.defs.checks.expectations import import_in_background, validate_table\n"
+        "assert 'great_expectations' not in sys.modules\n"
+        "thread = import_in_background()\n"
+        "con = duckdb.connect()\n"
+        "con.execute('create schema marts')\n"
+        "con.execute(DEALS)\n"
+        "outcome = validate_table(con, DEALS_SUITE)\n"
+        "thread.join()\n"
+        "assert not errors, errors\n"
+        "assert outcome.passed, outcome.description\n"
+        "assert 'great_expectations.expectations' in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def test_read_only_refuses_a_missing_warehouse(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from packaging.version import Version
 from pydantic import Field
 
 from orchestration import settings
+from orchestration.defs.checks.expectations import import_in_background
 from orchestration.defs.dbt.metadata import table_metadata
 from orchestration.defs.dbt.project import (
     dbt_project,
@@ -74,6 +75,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: D
     if not settings.dbt_unit_tests():
         args += ["--exclude-resource-type", "unit_test"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
+    if engine == "duckdb":  # (on Spark the JVM takes both cores from the start)
+        import_in_background()  # for the checks after the build, while dbt parses
     # Events are held back until dbt has finished and released the warehouse, so the marts
     # can be read for row counts and previews (dbt's own log streams to the console live).
     events = list(invocation.stream())
