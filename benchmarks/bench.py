@@ -5,10 +5,13 @@ that adds up the resident memory of the process and all its children, so peak me
 whole process tree's. Per scale: rows per extract, generation, ingestion, dbt build (total and
 the ten slowest models), checks, publish, Dagster's own per-run overhead, total wall time,
 peak memory, warehouse size, pipeline-history rows; then runs after one more day of extracts
-(incremental: a day within a month, then the first day of a month), dbt's parse overhead,
-the attribution floor (one DuckDB statement writing every touch with its opportunity's
-amount) against the attribution models, and a vectorised pandas implementation of linear,
-U- and W-shaped attribution as a notebook would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is asserted.
+(incremental: a day within a month, then the first day of a month) and what of them no
+smaller build shortens, dbt's parse overhead, the attribution floor (one DuckDB statement
+writing every touch with its opportunity's amount) against the attribution models, the
+data-driven models' least work (one statement putting the touches they learn from in time
+order), and a vectorised pandas implementation of linear, U- and W-shaped attribution as a
+notebook would write it. Results go to benchmarks/RESULTS.md (and RESULTS.json); nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -235,13 +238,22 @@ def _ordering_floor(warehouse: Path) -> tuple[float, int]:
     return _timed_table(warehouse, query)
 
 
-def _fixed_costs(steps: dict[str, float]) -> float:
+def _has_steps(incremental: dict[str, float]) -> bool:
+    """Whether an incremental run's entry (ScaleResult.incremental) holds every step's time."""
+    return all(f"{stage} (step)" in incremental for stage in STAGES)
+
+
+def _overhead(incremental: dict[str, float]) -> float:
+    """Dagster's and the CLI's own time in an incremental run: its wall time minus its steps."""
+    return incremental["wall"] - sum(incremental[f"{stage} (step)"] for stage in STAGES)
+
+
+def _fixed_costs(incremental: dict[str, float]) -> float:
     """Seconds of a run's steps that do not shrink with what dbt builds: the checks (every
     mart validated again), the publish (every mart copied into a new file), the report and
-    Dagster's and the CLI's own time (``steps`` keyed as ScaleResult.incremental)."""
-    kept = [steps[f"{stage} (step)"] for stage in ("checks", "publish", "report")]
-    overhead = steps["wall"] - sum(steps[f"{stage} (step)"] for stage in STAGES)
-    return sum(kept) + overhead
+    Dagster's and the CLI's own time."""
+    kept = [incremental[f"{stage} (step)"] for stage in ("checks", "publish", "report")]
+    return sum(kept) + _overhead(incremental)
 
 
 def run_scale(scale: float, work: Path, seed: int, log: Path) -> ScaleResult:
@@ -368,10 +380,18 @@ def _s(seconds: float) -> str:
 
 
 def _incremental_steps(incremental: dict[str, float]) -> str:
-    if not all(f"{stage} (step)" in incremental for stage in STAGES):
+    if not _has_steps(incremental):
         return "-"
     steps = [incremental[f"{stage} (step)"] for stage in STAGES]
-    return " / ".join(_s(seconds) for seconds in [*steps, incremental["wall"] - sum(steps)])
+    return " / ".join(_s(seconds) for seconds in [*steps, _overhead(incremental)])
+
+
+def _fixed_costs_cell(incremental: dict[str, float] | None, full_wall: float | None) -> str:
+    """What no smaller build shortens in an incremental run, and its share of the full run."""
+    if not incremental or not _has_steps(incremental) or not full_wall:
+        return "-"
+    fixed = _fixed_costs(incremental)
+    return f"{_s(fixed)} ({fixed / full_wall:.2f})"
 
 
 def _commit() -> str:
@@ -469,9 +489,7 @@ def render(results: list[ScaleResult], command: str, started: datetime, commit: 
             f"incremental run, {day}: checks + publish + report + overhead, which no smaller "
             "build shortens (share of the full run)",
             [
-                f"{_s(_fixed_costs(run))} ({_fixed_costs(run) / r.stages['pipeline run (wall)']:.2f})"
-                if run and _incremental_steps(run) != "-" and "pipeline run (wall)" in r.stages
-                else "-"
+                _fixed_costs_cell(run, r.stages.get("pipeline run (wall)"))
                 for r, run in zip(results, runs, strict=True)
             ],
         )
