@@ -9,6 +9,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.reports.formatting import change, money
+
 # One line per model, for --help and the tables' captions. Weights: dbt_project.yml vars.
 MODEL_HELP: dict[str, str] = {
     "first_touch": "100 % to the first touch of the journey",
@@ -23,14 +25,6 @@ MODEL_HELP: dict[str, str] = {
     "shapley": "data-driven: Shapley value of each channel in the journey's coalition",
 }
 DEFAULT_MODEL = "w_shaped"
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.0%}"
 
 
 def _connect(console: Console, warehouse: Path) -> duckdb.DuckDBPyConnection | None:
@@ -93,7 +87,7 @@ def print_attribution_summary(
                 max_width=42,
             )
         for _, name, channel, cost, plan, won, roi in rows:
-            table.add_row(name, channel or "", _money(cost), _money(plan), _money(won), _pct(roi))
+            table.add_row(name, channel or "", money(cost), money(plan), money(won), change(roi))
         console.print(table)
     names = {r[0]: r[1] for r in by_revenue}
     table = Table(
@@ -103,7 +97,7 @@ def print_attribution_summary(
     for m in MODEL_HELP:
         table.add_column(m, justify="right")
     for row in sorted(side, key=lambda r: ids.index(r[0])):
-        table.add_row(names[row[0]], *(_money(v) for v in row[1:]))
+        table.add_row(names[row[0]], *(money(v) for v in row[1:]))
     console.print(table)
 
 
@@ -188,7 +182,7 @@ def print_campaign_answer(
         header += f", as of {as_of}: cost invoiced and deals won up to that day"
     console.print(header)
     console.print(
-        f"Cost {_money(cost)} {currency} (finance) | planned budget {_money(budget)} | expected revenue (plan) {_money(plan)}"
+        f"Cost {money(cost)} {currency} (finance) | planned budget {money(budget)} | expected revenue (plan) {money(plan)}"
     )
     table = Table(title=f"What did it bring in? ({currency})")
     for column in (
@@ -207,12 +201,12 @@ def print_campaign_answer(
         gap = float(won) - float(plan) if plan is not None else None
         table.add_row(
             m,
-            _money(won),
-            _money(gap),
-            _pct(roi),
+            money(won),
+            money(gap),
+            change(roi),
             f"{deals:.1f}",
             str(influenced),
-            "-" if as_of else _money(pipeline),
+            "-" if as_of else money(pipeline),
         )
     console.print(table)
     opp_table = Table(title=f"Top opportunities it influenced ({model or DEFAULT_MODEL})")
@@ -225,7 +219,7 @@ def print_campaign_answer(
         )
     for _, opp_name, stage, close, share, attributed, amount in top_opps:
         opp_table.add_row(
-            opp_name, stage, str(close), f"{share:.0%}", _money(attributed), _money(amount)
+            opp_name, stage, str(close), f"{share:.0%}", money(attributed), money(amount)
         )
     console.print(opp_table)
     return True

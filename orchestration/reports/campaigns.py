@@ -8,13 +8,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
-
-
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.0%}"
+from orchestration.reports.formatting import change, count, money
 
 
 def print_campaign_table(console: Console, warehouse: Path, top: int = 15) -> None:
@@ -60,12 +54,12 @@ def print_campaign_table(console: Console, warehouse: Path, top: int = 15) -> No
         table.add_row(
             name,
             channel or "",
-            _money(cost),
-            _money(plan),
-            _money(won),
-            _money(gap),
-            _ratio(roi),
-            str(deals),
+            money(cost),
+            money(plan),
+            money(won),
+            money(gap),
+            change(roi),
+            count(deals),
             style=style,
         )
     if len(campaign_rows) > top:
@@ -75,12 +69,12 @@ def print_campaign_table(console: Console, warehouse: Path, top: int = 15) -> No
         table.add_row(
             "(no campaign)",
             "",
-            _money(cost_u),
+            money(cost_u),
             "",
-            _money(won_u),
+            money(won_u),
             "",
             "",
-            str(deals_u),
+            count(deals_u),
             style="dim",
         )
     table.add_section()
@@ -88,12 +82,12 @@ def print_campaign_table(console: Console, warehouse: Path, top: int = 15) -> No
     table.add_row(
         f"Total ({n} campaigns)",
         "",
-        _money(cost),
-        _money(plan),
-        _money(won),
+        money(cost),
+        money(plan),
+        money(won),
         "",
-        _ratio(roi_total),
-        str(deals),
+        change(roi_total),
+        count(deals),
         style="bold",
     )
     console.print(table)

@@ -8,6 +8,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.reports.formatting import money, share
+
 _SEGMENT_SQL = """
     select abc_segment, month_start_date, trailing_months, reporting_currency, accounts,
            accounts_with_revenue, trailing_revenue, trailing_revenue_share, trailing_gross_margin,
@@ -64,36 +66,28 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return None if numerator is None or not denominator else float(numerator) / float(denominator)
 
 
-def _cells(label: str, r: dict, share: float | None) -> list[str]:
+def _cells(label: str, r: dict, revenue_share: float | None) -> list[str]:
     margin = r["trailing_gross_margin"]
     return [
         label,
         f"{r['accounts']:,.0f} ({r['accounts_with_revenue']:,.0f})",
-        _money(r["trailing_revenue"]),
-        _share(share),
-        _money(margin),
+        money(r["trailing_revenue"]),
+        share(revenue_share),
+        money(margin),
         f"{r['trailing_field_visits']:,.0f}",
-        _money(r["trailing_field_visit_cost"]),
-        _money(r["trailing_remote_activity_cost"]),
-        _share(_ratio(r["trailing_activity_cost"], margin) if margin and margin > 0 else None),
-        _money(r["trailing_margin_after_cost_to_serve"]),
+        money(r["trailing_field_visit_cost"]),
+        money(r["trailing_remote_activity_cost"]),
+        share(_ratio(r["trailing_activity_cost"], margin) if margin and margin > 0 else None),
+        money(r["trailing_margin_after_cost_to_serve"]),
         "-"
         if not r["trailing_won_deals"]
         else f"{r['trailing_field_visits'] / r['trailing_won_deals']:.1f}",
         f"{r['accounts_with_visit_cost_above_margin']:,.0f}",
-        _share(_ratio(r["covered"], r["accounts"])),
+        share(_ratio(r["covered"], r["accounts"])),
     ]
 
 
@@ -168,23 +162,23 @@ def print_cost_to_serve(console: Console, warehouse: Path) -> None:
         console.print(
             f"Channel shift: the {shift['visits']:,.0f} field visits to accounts in segment "
             f"{shift['segments']} at the time of the visit, in these {months} months, cost "
-            f"{_money(shift['cost'])} {currency}; "
-            f"as inside-sales calls they would have cost {_money(shift['cost'] - shift['saving'])}: "
-            f"a saving of {_money(shift['saving'])} {currency} "
-            f"({_share(_ratio(shift['saving'], shift['cost']))})."
+            f"{money(shift['cost'])} {currency}; "
+            f"as inside-sales calls they would have cost {money(shift['cost'] - shift['saving'])}: "
+            f"a saving of {money(shift['saving'])} {currency} "
+            f"({share(_ratio(shift['saving'], shift['cost']))})."
         )
     window_days = max((c["window_days"] or 0 for c in coverage.values()), default=0)
     uncovered = sum(int(c["open_uncovered"] or 0) for c in coverage.values())
     pipeline = sum(float(c["open_uncovered_pipeline"] or 0) for c in coverage.values())
     console.print(
         f"Nobody knows their state: {uncovered:,} account{'' if uncovered == 1 else 's'} with "
-        f"open opportunities ({_money(pipeline)} {currency} pipeline) without any interaction "
+        f"open opportunities ({money(pipeline)} {currency} pipeline) without any interaction "
         f"in the last {window_days} days (list: marts.rpt_account_coverage where "
         "is_open_without_interaction)."
     )
     console.print(
         f"Prospecting (activities on leads, no account yet): {prospecting['activities']:,} "
-        f"activities, {_money(prospecting['cost'])} {currency}; not part of any account's "
+        f"activities, {money(prospecting['cost'])} {currency}; not part of any account's "
         "cost-to-serve.",
         style="dim",
     )

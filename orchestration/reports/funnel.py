@@ -10,6 +10,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.reports.formatting import count
+
 # Stage rows of the summary: (label, count column of rpt_funnel_conversion, the stage whose
 # count the conversion rate divides by).
 STAGES: list[tuple[str, str, str | None]] = [
@@ -34,10 +36,6 @@ def last_complete_quarter(reporting_date: date) -> tuple[date, date]:
 
 def quarter_label(first_month: date) -> str:
     return f"Q{(first_month.month - 1) // 3 + 1} {first_month.year}"
-
-
-def _count(value: int | None) -> str:
-    return "-" if value is None else f"{value:,}"
 
 
 def _share(numerator: int | None, denominator: int | None) -> str:
@@ -130,7 +128,7 @@ def print_funnel_summary(console: Console, warehouse: Path) -> None:
         cells: list[str] = []
         for origin in (*ORIGINS, "total"):
             per_origin = counts.get(origin, empty)
-            cells.append(_count(per_origin.get(column, 0)))
+            cells.append(count(per_origin.get(column, 0)))
             cells.append(_share(per_origin.get(column, 0), per_origin.get(base, 0)) if base else "")
         table.add_row(stage, *cells, style="bold" if column == "won" else None)
     table.add_section()
@@ -138,7 +136,7 @@ def print_funnel_summary(console: Console, warehouse: Path) -> None:
         cells = []
         for origin in (*ORIGINS, "total"):
             per_origin = counts.get(origin, empty)
-            cells.append(_count(per_origin.get(column, 0)))
+            cells.append(count(per_origin.get(column, 0)))
             cells.append(_share(per_origin.get(column, 0), per_origin.get("cycles_entered", 0)))
         table.add_row(stage, *cells, style="dim")
     console.print(table)
@@ -181,18 +179,18 @@ def print_funnel_summary(console: Console, warehouse: Path) -> None:
             f"{selling:,.0f}",
             f"{demand:,.0f}",
             "-" if utilisation is None else f"{utilisation:.0%}",
-            _count(backlog),
+            count(backlog),
             style="red" if is_over else None,
         )
     capacity_table.add_section()
     _, _, selling, demand, utilisation, backlog, _, _, more_leads, _ = totals
     capacity_table.add_row(
         f"All {len(reps)} reps",
-        f"room for {_count(more_leads)} more leads",
+        f"room for {count(more_leads)} more leads",
         f"{selling:,.0f}",
         f"{demand:,.0f}",
         "-" if utilisation is None else f"{utilisation:.0%}",
-        _count(backlog),
+        count(backlog),
         style="bold",
     )
     console.print(capacity_table)

@@ -9,6 +9,8 @@ from typing import Any
 import duckdb
 from rich.console import Console
 
+from orchestration.reports.formatting import count, money, share
+
 _KPI_SQL = """
     select month_date, reporting_currency, booked_revenue, gross_margin, gross_margin_pct,
            won_deals, lost_deals, win_rate_count, median_cycle_days, pipeline_coverage,
@@ -20,14 +22,6 @@ _KPI_SQL = """
 """
 
 
-def _money(value: Any) -> str:
-    return "-" if value is None else f"{float(value):,.0f}"
-
-
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{float(value):.0%}"
-
-
 def format_kpi_line(kpis: dict[str, Any]) -> str:
     """One line with the month's revenue, margin, win rate, cycle, coverage, forecast accuracy."""
     month: date = kpis["month_date"]
@@ -36,12 +30,12 @@ def format_kpi_line(kpis: dict[str, Any]) -> str:
     coverage = kpis["pipeline_coverage"]
     return (
         f"Sales {month:%B %Y} ({kpis['reporting_currency']}): "
-        f"revenue {_money(kpis['booked_revenue'])}, "
-        f"margin {_money(kpis['gross_margin'])} ({_pct(kpis['gross_margin_pct'])}), "
-        f"win rate {_pct(kpis['win_rate_count'])} of {closed} closed, "
+        f"revenue {money(kpis['booked_revenue'])}, "
+        f"margin {money(kpis['gross_margin'])} ({share(kpis['gross_margin_pct'])}), "
+        f"win rate {share(kpis['win_rate_count'])} of {count(closed)} closed, "
         f"cycle {'-' if cycle is None else f'{float(cycle):.0f} days'} (median), "
         f"pipeline coverage {'-' if coverage is None else f'{float(coverage):.1f}x'}, "
-        f"forecast accuracy {_pct(kpis['forecast_accuracy'])}"
+        f"forecast accuracy {share(kpis['forecast_accuracy'])}"
     )
 
 
