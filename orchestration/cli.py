@@ -255,7 +255,10 @@ def campaigns(
 ) -> None:
     """Print per campaign: cost, expected revenue (plan), won revenue, ROI."""
     _use_paths(None, None)
-    _print_answers(top, warehouse.resolve() if warehouse else None)
+    warehouse = warehouse.resolve() if warehouse else _answers_warehouse()
+    _print_answers(top, warehouse)
+    if not warehouse.exists():  # the table said what to do; scripts see a failure
+        raise typer.Exit(1)
 
 
 def _model_help() -> str:

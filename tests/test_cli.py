@@ -50,7 +50,8 @@ def test_generate_names_the_bad_parameter(tmp_path: Path) -> None:
 
 def test_campaigns_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:
     result = runner.invoke(app, ["campaigns", "--warehouse", str(tmp_path / "none.duckdb")])
-    assert "leadledger run" in result.output
+    assert result.exit_code == 1
+    assert "No warehouse at" in result.output and "run `leadledger run` first" in result.output
 
 
 def test_demo_generates_sample_extracts_when_no_landing_is_configured(
