@@ -181,8 +181,22 @@ def test_response_shares_add_up_and_never_touched_handovers_exist(pipeline: dict
     )
     assert (shares["total"] - 1).abs().max() < 1e-9
     assert (shares["handovers"] == shares["rep_month_handovers"]).all()
-    handovers = (_cycles(pipeline["landing"])["max_rank"] >= 2).sum()
-    assert shares["handovers"].sum() == handovers
+    cycles = _cycles(pipeline["landing"])
+    handovers = cycles["max_rank"] >= 2
+    assert shares["handovers"].sum() == handovers.sum()
+    # A lead no task or event was ever logged on was never touched after any of its handovers:
+    # those handovers are at least part of the 'never' bucket.
+    touched = pd.concat(
+        _read_all(pipeline["landing"], "crm", name)["WhoId"].str.strip()
+        for name in ("Task.csv", "Event.csv")
+    )
+    untouched = (handovers & ~cycles["LeadId"].isin(set(touched))).sum()
+    assert untouched > 0, "the sample should hand over leads nobody ever contacts"
+    never = _sql(
+        pipeline["warehouse"],
+        "select sum(handovers) as n from marts.rpt_lead_response where response_bucket = 'never'",
+    )["n"][0]
+    assert untouched <= never < handovers.sum()
 
 
 def test_the_funnel_summary_is_printed_after_the_campaign_table(pipeline: dict) -> None:

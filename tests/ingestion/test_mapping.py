@@ -95,10 +95,10 @@ def test_every_mistake_is_reported_with_its_line(tmp_path):
               Id: Id
               CreatedDate: CreatedDate
               SystemModstamp: {column: [SystemModstamp, LastModifiedDate], fallback: {field: CreatedDate}}
-              Stauts: Status
         """,
     )
     problems = problems_of(path)
+    assert len(problems) == 2, problems  # both mistakes of the file's form, not only the first
     assert any("line 2, at drop_date: 'yesterday' is not allowed" in p for p in problems)
     assert any("latest_modified, today, or a date YYYY-MM-DD" in p for p in problems)
     assert any(
@@ -806,7 +806,10 @@ def test_mapping_again_writes_the_same_bytes_and_a_loaded_file_never_changes(tmp
     changed = map_export(mapping, source)
     with pytest.raises(MappingError, match="a loaded file is never loaded again"):
         write_landing(changed, landing, loaded={"crm/2024-02-15/Opportunity.csv"})
+    opportunities = landing / "crm/2024-02-15/Opportunity.csv"
+    assert "999" not in opportunities.read_text()
     write_landing(changed, landing)  # not loaded yet: replaced
+    assert "999" in opportunities.read_text()
 
 
 def test_a_zipped_export_is_read_in_place(tmp_path):

@@ -91,9 +91,10 @@ def test_run_key_depends_on_paths_and_sizes_not_on_order() -> None:
 
 
 def test_a_file_still_being_written_waits_for_the_next_tick(paths: dict[str, Path]) -> None:
-    write_drop(paths["landing"], "finance", "2024-02-01", "fx_rates.csv", FX, "cp1252")  # now
-    tick = _tick("finance")
-    assert tick.run_requests == []
+    path = write_drop(paths["landing"], "finance", "2024-02-01", "fx_rates.csv", FX, "cp1252")
+    assert _tick("finance").run_requests == []  # written just now: maybe not finished
+    _settled(path)
+    assert len(_tick("finance").run_requests) == 1
 
 
 def test_each_system_has_its_own_sensor(paths: dict[str, Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -102,8 +103,13 @@ def test_run_maps_into_its_own_warehouse_folder_and_never_changes_a_loaded_file(
     from ingestion.load import load_landing
 
     load_landing(warehouse, landing)
-    # The same export again: the same bytes, nothing to do.
-    cli_mapping.map_into_landing(console, mapping, export, None)
+    # The same export again: the same bytes, nothing to do (no file written again).
+    lead_file = landing / "crm" / "2024-01-03" / "Lead.csv"
+    before = {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()}
+    os.utime(lead_file, ns=(0, 0))  # a rewrite would show as a new modification time
+    before[lead_file] = 0
+    assert cli_mapping.map_into_landing(console, mapping, export, None) == (landing, warehouse)
+    assert {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()} == before
     # A changed export with the same newest date would change a loaded file: refused.
     (export / "leads.csv").write_text(LEADS.replace("L1,New", "L1,Working"))
     with pytest.raises(typer.Exit):
