@@ -10,20 +10,18 @@
     SAL = handovers / funnel entries; appointments per won deal = appointments / won deals. A rep
     with fewer than var reverse_funnel_min_won_deals won deals in the window is planned with the
     rates of all reps (conversion_rate_basis). Needed counts are rounded up; they assume the
-    missing revenue comes through the funnel. For months that are over, they show the shortfall. -#}
+    missing revenue comes through the funnel. For months that are over, they show the shortfall:
+    quota minus won (deals still open past their close date no longer count for that month).
+    The quota in the reporting currency comes from int_quotas_converted, as in the sales KPIs. -#}
 {%- set trailing_months = var('funnel_trailing_months') %}
 with
 
 quotas as (
-    select * from {{ ref('stg_crm__quotas') }}
+    select * from {{ ref('int_quotas_converted') }}
 ),
 
 users as (
     select * from {{ ref('stg_crm__users') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates_daily') }}
 ),
 
 opportunities as (
@@ -40,33 +38,14 @@ reporting as (
         cast({{ dbt.date_trunc('month', reporting_date()) }} as date) as reporting_month
 ),
 
-fx_coverage as (
-    select max(calendar_date) as last_rate_date from fx_rates
-),
-
-quota_months as (
-    select
-        user_id as rep_id,
-        cast({{ dbt.date_trunc('month', 'quota_month') }} as date) as quota_month,
-        currency_code,
-        sum(quota_amount) as quota_amount
-    from quotas
-    where user_id is not null and quota_month is not null
-    group by user_id, cast({{ dbt.date_trunc('month', 'quota_month') }} as date), currency_code
-),
-
 quotas_converted as (
     select
-        quota_months.rep_id,
-        quota_months.quota_month,
-        sum(quota_months.quota_amount * fx_rates.to_reporting_rate) as quota_amount_reporting
-    from quota_months
-    cross join fx_coverage
-    left join fx_rates
-        on
-            least(quota_months.quota_month, fx_coverage.last_rate_date) = fx_rates.calendar_date
-            and quota_months.currency_code = fx_rates.currency_code
-    group by quota_months.rep_id, quota_months.quota_month
+        rep_id,
+        cast({{ dbt.date_trunc('month', 'month_date') }} as date) as quota_month,
+        sum(quota_reporting) as quota_amount_reporting
+    from quotas
+    where rep_id is not null and month_date is not null
+    group by rep_id, cast({{ dbt.date_trunc('month', 'month_date') }} as date)
 ),
 
 month_results as (
@@ -187,7 +166,7 @@ rates as (
     left join company_trailing on windows.window_end_month = company_trailing.window_end_month
 ),
 
-gaps as (
+month_states as (
     select
         quotas_converted.rep_id,
         quotas_converted.quota_month,
@@ -200,19 +179,25 @@ gaps as (
         coalesce(month_results.won_amount_reporting, 0) as won_amount_reporting,
         coalesce(month_results.won_deals, 0) as won_deals,
         coalesce(month_results.open_opportunities, 0) as open_opportunities,
-        coalesce(month_results.open_pipeline_weighted_reporting, 0) as open_pipeline_weighted_reporting,
-        greatest(
-            quotas_converted.quota_amount_reporting
-            - coalesce(month_results.won_amount_reporting, 0)
-            - coalesce(month_results.open_pipeline_weighted_reporting, 0),
-            0
-        ) as remaining_quota_reporting
+        coalesce(month_results.open_pipeline_weighted_reporting, 0) as open_pipeline_weighted_reporting
     from quotas_converted
     cross join reporting
     left join month_results
         on
             quotas_converted.rep_id = month_results.rep_id
             and quotas_converted.quota_month = month_results.close_month
+),
+
+gaps as (
+    select
+        *,
+        greatest(
+            quota_amount_reporting
+            - won_amount_reporting
+            - case when month_status = 'closed' then 0 else open_pipeline_weighted_reporting end,
+            0
+        ) as remaining_quota_reporting
+    from month_states
 ),
 
 conversion as (
