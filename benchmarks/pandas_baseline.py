@@ -17,7 +17,7 @@ import pandas as pd
 
 WEIGHTS = {
     "linear": {"rest": 1.0},
-    "u_shaped": {"first_touch": 0.4, "lead_creation": 0.4, "rest": 0.2},
+    "u_shaped": {"first_touch": 0.4, "lead_creation": 0.4, "rest": 0.2, "two_touches": "even"},
     "w_shaped": {
         "first_touch": 0.3,
         "lead_creation": 0.3,
@@ -54,7 +54,7 @@ def attribute(touches: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for model, weights in WEIGHTS.items():
         role_weight = sum(
-            touches[column].astype("float64") * weights.get(role, 0.0)
+            touches[column].astype("float64") * float(weights.get(role, 0.0))
             for role, column in ROLES.items()
         )
         is_rest = role_weight == 0
@@ -65,6 +65,8 @@ def attribute(touches: pd.DataFrame) -> pd.DataFrame:
         total = raw.groupby(key).transform("sum")
         touches_in_journey = key.groupby(key).transform("size")
         share = (raw / total.where(total > 0)).fillna(1 / touches_in_journey)
+        if weights.get("two_touches") == "even":  # a journey of two touches: 50/50
+            share = share.mask(touches_in_journey == 2, 0.5)
         frames.append(
             pd.DataFrame(
                 {

@@ -17,7 +17,7 @@ MODEL_HELP: dict[str, str] = {
     "lead_creation": "100 % to the touch that created the lead",
     "last_touch": "100 % to the last touch before the opportunity was created",
     "linear": "equal shares for every touch",
-    "u_shaped": "40 % first touch, 40 % lead-creation touch, 20 % over the rest",
+    "u_shaped": "40 % first touch, 40 % lead-creation touch, 20 % over the rest; two touches 50/50",
     "w_shaped": "30 % each to first, lead-creation and opportunity-creation touch, 10 % over the rest",
     "full_path": "22.5 % each to first, lead-creation, opportunity-creation and closed-won touch, 10 % over the rest",
     "time_decay": "weight halves every half-life (7 days) before the conversion",

@@ -214,3 +214,53 @@ def test_the_funnel_summary_is_printed_after_the_campaign_table(pipeline: dict) 
     assert out.index("What did the campaigns bring in?") < out.index(title)
     next_month = (reporting_date - pd.DateOffset(days=1)).to_period("M") + 1
     assert f"Sales capacity in {next_month.strftime('%B %Y')}" in out
+
+
+def test_campaign_mqls_and_sqls_are_the_funnels(pipeline: dict) -> None:
+    """Cost per MQL / SQL divides by the leads a campaign generated that ever became MQL / SQL,
+    read as the funnel reads them: every status in the history (values compared ignoring case
+    and spaces), and the status a lead was created in (the first change's old value, or the
+    lead's status when it has no history)."""
+    landing = pipeline["landing"]
+    history = _latest(_read_all(landing, "crm", "LeadHistory.csv"), "Id", "CreatedDate")
+    history = history[history["Field"].str.strip().str.lower() == "status"].copy()
+    history["at"] = _timestamps(history["CreatedDate"])
+    history = history.sort_values(["LeadId", "at", "Id"])
+    leads = _latest(_read_all(landing, "crm", "Lead.csv"), "Id", "SystemModstamp").set_index("Id")
+    leads["created"] = _timestamps(leads["CreatedDate"])
+
+    statuses: dict[str, set[str]] = {
+        lead: set(values.str.strip().str.lower())
+        for lead, values in history.groupby("LeadId")["NewValue"]
+    }
+    first = history.groupby("LeadId").head(1).set_index("LeadId")
+    for lead, row in leads.iterrows():
+        if lead not in first.index:
+            statuses.setdefault(lead, set()).add(row["Status"].strip().lower())
+        elif first.loc[lead, "OldValue"].strip() and row["created"] <= first.loc[lead, "at"]:
+            statuses[lead].add(first.loc[lead, "OldValue"].strip().lower())
+
+    leads["campaign"] = leads["Primary_Campaign__c"].str.strip()
+    leads = leads[leads["campaign"] != ""]
+    reached = leads.index.map(lambda lead: statuses.get(lead, set()))
+    expected = (
+        pd.DataFrame(
+            {
+                "campaign_id": leads["campaign"],
+                "mqls": [int("mql" in s) for s in reached],
+                "sqls": [int("sql" in s) for s in reached],
+            }
+        )
+        .groupby("campaign_id")[["mqls", "sqls"]]
+        .sum()
+    )
+    assert expected["mqls"].sum() > 0 and expected["sqls"].sum() > 0
+
+    actual = _sql(
+        pipeline["warehouse"],
+        "select campaign_id, max(mqls) as mqls, max(sqls) as sqls from marts.rpt_campaign_roi "
+        "where mqls is not null group by campaign_id",
+    ).set_index("campaign_id")
+    pd.testing.assert_frame_equal(
+        actual.loc[expected.index].astype(int), expected.astype(int), check_names=False
+    )

@@ -236,12 +236,13 @@ def test_first_touch_attribution_matches_an_independent_computation(pipeline: di
     ).to_numpy()
     expected: dict[str, float] = {}
     for opp in won.itertuples():
-        end = pd.Timestamp(opp.CloseDate) + pd.Timedelta(days=1)
+        close = pd.Timestamp(opp.CloseDate)  # touches on that day and the 365 days before it
+        end, start = close + pd.Timedelta(days=1), close - pd.Timedelta(days=365)
         mine = touches[
             ((touches["lead"] == opp.Lead_Id__c) & (opp.Lead_Id__c != ""))
             | (touches["contact"].map(account_of_contact) == opp.AccountId)
         ]
-        mine = mine[(mine["at"] < end) & (mine["at"] >= end - pd.Timedelta(days=365))]
+        mine = mine[(mine["at"] < end) & (mine["at"] >= start)]
         if mine.empty:
             key = "(unattributed)"
         else:

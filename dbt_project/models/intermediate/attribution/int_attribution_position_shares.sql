@@ -6,8 +6,9 @@
     0.5 ^ (days before conversion / half-life). Raw weights are then normalised per journey,
     so coinciding key touches add up, the share of a missing key touch goes to the touches
     that exist, and every journey sums to 1; a journey whose raw weights are all zero (e.g. no
-    lead-creation touch under the lead-creation model) falls back to even shares. Shares are
-    rounded to 12 decimals (beyond that they are float noise); they still sum to 1 within
+    lead-creation touch under the lead-creation model) falls back to even shares. A model with
+    `two_touches: even` in its weights (U-shaped by default) splits a journey of exactly two
+    touches 50/50, whatever roles they hold. Shares are rounded to 12 decimals (beyond that they are float noise); they still sum to 1 within
     1e-9. Every model is a column of the same rows, and one aggregate per journey serves them
     all: a journey's total raw weight is its key roles' weights plus the rest weight if any
     touch holds no key role (the rest is split over exactly those touches). -#}
@@ -83,6 +84,9 @@ normalised as (
     {%- for model_name in all_models %}
         round(
             case
+                {%- if position_models.get(model_name, {}).get('two_touches') == 'even' %}
+                    when touches_in_journey = 2 then cast(0.5 as double)
+                {%- endif %}
                 when total_weight_{{ model_name }} > 0 then raw_weight_{{ model_name }} / total_weight_{{ model_name }}
                 else cast(1 as double) / touches_in_journey
             end,

@@ -1,6 +1,8 @@
 {#- One row per opportunity and touch in its journey: the touches of its originating lead and
-    of the contacts of its account, within var attribution_lookback_days before the journey's
-    end (the close date for closed deals, the reporting date for open ones). Touches are ordered by time, ties by touchpoint id, and the key
+    of the contacts of its account, from the day var attribution_lookback_days calendar days
+    before the journey's last day (the close date for closed deals, the reporting date for open
+    ones) through the end of that day: with 365, a touch on 2023-03-10 counts for a deal closed
+    on 2024-03-09, one on 2023-03-09 does not. Touches are ordered by time, ties by touchpoint id, and the key
     milestones are marked: first touch, lead-creation touch (the lead's last touch at or
     before the lead was created), opportunity-creation touch (last touch at or before the
     opportunity was created), closed-won touch (last touch before a won close).
@@ -46,7 +48,8 @@ journey_bounds as (
 journey_windows as (
     select
         *,
-        {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'journey_end_at') }} as journey_start_at
+        {#- journey_end_at is midnight after the last day -#}
+        {{ dbt.dateadd('day', -1 * (var('attribution_lookback_days') + 1), 'journey_end_at') }} as journey_start_at
     from journey_bounds
 ),
 
