@@ -7,7 +7,9 @@
     summing reps).
 
     Capacity: monthly_capacity_hours x working days the rep was employed that month / var
-    capacity_reference_working_days; selling hours: x var capacity_selling_share.
+    capacity_reference_working_days; selling hours: x var capacity_selling_share. Employed: from
+    the hire date; a deactivated user left on the day the user record was last modified (the CRM
+    export has no leaving date).
     Demand: every activity of the month (done or booked) x its hours per step (var
     capacity_hours_per_activity), plus var capacity_hours_per_handover per lead handed over.
     For the planning month: the larger of what is already booked and the average of the last
