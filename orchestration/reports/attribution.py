@@ -9,7 +9,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.reports.formatting import change, money
+from orchestration.reports.formatting import change, count, money
 
 # One line per model, for --help and the tables' captions. Weights: dbt_project.yml vars.
 MODEL_HELP: dict[str, str] = {
@@ -205,7 +205,7 @@ def print_campaign_answer(
             money(gap),
             change(roi),
             f"{deals:.1f}",
-            str(influenced),
+            count(influenced),
             "-" if as_of else money(pipeline),
         )
     console.print(table)

@@ -8,7 +8,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.reports.formatting import money, share
+from orchestration.reports.formatting import count, money, share
 
 _SEGMENT_SQL = """
     select abc_segment, month_start_date, trailing_months, reporting_currency, accounts,
@@ -74,11 +74,11 @@ def _cells(label: str, r: dict, revenue_share: float | None) -> list[str]:
     margin = r["trailing_gross_margin"]
     return [
         label,
-        f"{r['accounts']:,.0f} ({r['accounts_with_revenue']:,.0f})",
+        f"{count(r['accounts'])} ({count(r['accounts_with_revenue'])})",
         money(r["trailing_revenue"]),
         share(revenue_share),
         money(margin),
-        f"{r['trailing_field_visits']:,.0f}",
+        count(r["trailing_field_visits"]),
         money(r["trailing_field_visit_cost"]),
         money(r["trailing_remote_activity_cost"]),
         share(_ratio(r["trailing_activity_cost"], margin) if margin and margin > 0 else None),
@@ -86,7 +86,7 @@ def _cells(label: str, r: dict, revenue_share: float | None) -> list[str]:
         "-"
         if not r["trailing_won_deals"]
         else f"{r['trailing_field_visits'] / r['trailing_won_deals']:.1f}",
-        f"{r['accounts_with_visit_cost_above_margin']:,.0f}",
+        count(r["accounts_with_visit_cost_above_margin"]),
         share(_ratio(r["covered"], r["accounts"])),
     ]
 
@@ -160,7 +160,7 @@ def print_cost_to_serve(console: Console, warehouse: Path) -> None:
 
     if shift["visits"]:
         console.print(
-            f"Channel shift: the {shift['visits']:,.0f} field visits to accounts in segment "
+            f"Channel shift: the {count(shift['visits'])} field visits to accounts in segment "
             f"{shift['segments']} at the time of the visit, in these {months} months, cost "
             f"{money(shift['cost'])} {currency}; "
             f"as inside-sales calls they would have cost {money(shift['cost'] - shift['saving'])}: "
@@ -177,7 +177,7 @@ def print_cost_to_serve(console: Console, warehouse: Path) -> None:
         "is_open_without_interaction)."
     )
     console.print(
-        f"Prospecting (activities on leads, no account yet): {prospecting['activities']:,} "
+        f"Prospecting (activities on leads, no account yet): {count(prospecting['activities'])} "
         f"activities, {money(prospecting['cost'])} {currency}; not part of any account's "
         "cost-to-serve.",
         style="dim",

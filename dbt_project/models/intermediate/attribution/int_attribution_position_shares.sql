@@ -8,8 +8,8 @@
     that exist, and every journey sums to 1; a journey whose raw weights are all zero (e.g. no
     lead-creation touch under the lead-creation model) falls back to even shares. A model with
     `two_touches: even` in its weights (U-shaped by default) splits a journey of exactly two
-    touches 50/50, whatever roles they hold. Shares are rounded to 12 decimals (beyond that they are float noise); they still sum to 1 within
-    1e-9. Every model is a column of the same rows, and one aggregate per journey serves them
+    touches 50/50, whatever roles they hold. Shares are rounded to 12 decimals (beyond that
+    they are float noise); they still sum to 1 within 1e-9. Every model is a column of the same rows, and one aggregate per journey serves them
     all: a journey's total raw weight is its key roles' weights plus the rest weight if any
     touch holds no key role (the rest is split over exactly those touches). -#}
 {%- set position_models = var('attribution_position_weights') -%}

@@ -2,8 +2,8 @@
     of the contacts of its account, from the day var attribution_lookback_days calendar days
     before the journey's last day (the close date for closed deals, the reporting date for open
     ones) through the end of that day: with 365, a touch on 2023-03-10 counts for a deal closed
-    on 2024-03-09, one on 2023-03-09 does not. Touches are ordered by time, ties by touchpoint id, and the key
-    milestones are marked: first touch, lead-creation touch (the lead's last touch at or
+    on 2024-03-09, one on 2023-03-09 does not. Touches are ordered by time, ties by
+    touchpoint id, and the key milestones are marked: first touch, lead-creation touch (the lead's last touch at or
     before the lead was created), opportunity-creation touch (last touch at or before the
     opportunity was created), closed-won touch (last touch before a won close).
     Lost deals keep their journey too (ending at their close): the data-driven models learn
